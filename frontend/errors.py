@@ -1,0 +1,5 @@
+"""The one error type the frontend raises for input it cannot read."""
+
+
+class FrontendError(ValueError):
+    """Bad input text: the message is one line, fit to show a user as is."""

@@ -1,0 +1,251 @@
+"""The frontend: raw text → list of ``Utterance`` (normalized text, pinyin, symbols)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import symbols as S
+from .english import english_phones
+from .errors import FrontendError
+from .g2p import Lexicon, load_user_dict, pinyin_to_phones
+from .normalize import normalize
+from .overrides import BREAK_MARK_RE, parse_overrides, strip_overrides
+from .prosody import PAUSE_MARKS, SENTENCE_END, SILENT_MARKS, group_prosodic_words, split_sentences
+from .sandhi import Syllable, apply_sandhi
+
+MAX_TEXT_CHARS = 1_000_000
+
+_TOKEN_RE = re.compile(
+    r"(?P<hanzi>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+)"
+    r"|(?P<english>[A-Za-z]+(?:['’][A-Za-z]+)*)"
+    r"|(?P<mark>#[1-4])"
+    r"|(?P<space>[\s\-]+)"
+    r"|(?P<other>.)",
+    re.S,
+)
+
+_NUMERAL_RUN_RE = re.compile(r"([零一二三四五六七八九十百千万亿两幺]{2,}(?:点[零一二三四五六七八九幺]+)?)")
+
+
+class Mark(str):
+    """A prosody label written in the text (``#2``), as labelled corpora give them."""
+
+
+@dataclass
+class Word:
+    """One spoken word: Chinese (with toned syllables) or English (with phonemes)."""
+
+    text: str
+    lang: str                                   # "zh" or "en"
+    syllables: list[Syllable] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Utterance:
+    """One sentence through the frontend.
+
+    ``pinyin`` holds the surface readings (after sandhi) of the Chinese characters;
+    ``symbols`` is what the acoustic model reads, always ending in ``#4``.
+    """
+
+    normalized: str
+    words: list[str]
+    pinyin: list[str]
+    symbols: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Frontend:
+    """Text → utterances. ``Frontend()(text)`` returns one ``Utterance`` per sentence.
+
+    Args:
+        user_dict: path to a user dictionary file (see ``frontend.g2p``), or a mapping
+            word → syllables.
+        word_breaks: put ``#1`` between prosodic words (labelled corpora bring their own).
+        max_sentence_chars: longer sentences are cut at pauses for synthesis.
+    """
+
+    def __init__(self, user_dict: str | Path | dict | None = None, word_breaks: bool = True,
+                 max_sentence_chars: int = 60, table: S.SymbolTable = S.DEFAULT_TABLE):
+        if isinstance(user_dict, (str, Path)):
+            user_dict = load_user_dict(user_dict)
+        self.lexicon = Lexicon(user_dict)
+        self.word_breaks = word_breaks
+        self.max_sentence_chars = max_sentence_chars
+        self.table = table
+
+    # -- public API -------------------------------------------------------------------
+    def __call__(self, text: str) -> list[Utterance]:
+        """All sentences of ``text``; raises FrontendError when nothing can be read."""
+        marked = self._normalize_checked(text)
+        utterances: list[Utterance] = []
+        pending: list[str] = []         # warnings of sentences with nothing to say
+        for sentence in split_sentences(marked, self.max_sentence_chars):
+            utt = self._sentence(sentence)
+            if utt.symbols:
+                utt.warnings[:0] = pending
+                pending = []
+                utterances.append(utt)
+            else:
+                pending += utt.warnings
+        if not utterances:
+            why = f" ({'; '.join(pending)})" if pending else ""
+            raise FrontendError(f"no pronounceable characters in text {text.strip()[:40]!r}{why}")
+        utterances[-1].warnings += pending
+        return utterances
+
+    def normalize(self, text: str) -> str:
+        """The normalized text as a person reads it (numbers, dates, units in words)."""
+        return strip_overrides(self._normalize_checked(text))
+
+    def encode(self, utterance: Utterance) -> list[int]:
+        return self.table.encode(utterance.symbols)
+
+    # -- steps --------------------------------------------------------------------------
+    @staticmethod
+    def _normalize_checked(text: str) -> str:
+        if not isinstance(text, str):
+            raise FrontendError(f"text must be a string, got {type(text).__name__}")
+        if not text.strip():
+            raise FrontendError("empty text")
+        if len(text) > MAX_TEXT_CHARS:
+            raise FrontendError(f"text is {len(text):,} characters; split it (limit {MAX_TEXT_CHARS:,})")
+        return normalize(text)
+
+    def _sentence(self, sentence: str) -> Utterance:
+        warnings: list[str] = []
+        # items: Word, or a break symbol ("#1".."#4", "#3" for pauses, "?"/"!" moods)
+        plain, fixed = parse_overrides(sentence)
+        items = self._tokens(plain, fixed, warnings)
+        symbols, pinyin, words = self._symbols(items)
+        return Utterance(BREAK_MARK_RE.sub("", plain).strip(), words, pinyin, symbols, warnings)
+
+    def _tokens(self, text: str, fixed: dict[int, str], warnings: list[str]) -> list[Word | str]:
+        """Words and break symbols of one sentence; ``fixed`` maps offsets to forced readings."""
+        items: list[Word | str] = []
+        for m in _TOKEN_RE.finditer(text):
+            kind, tok = m.lastgroup, m.group()
+            if kind == "hanzi":
+                offset = m.start()
+                for w in self._segment(tok):
+                    readings = self.lexicon.readings(w)
+                    syls, bad = [], []
+                    for i, (c, p) in enumerate(zip(w, readings)):
+                        forced = fixed.get(offset + i)
+                        if forced or p != "?":
+                            syls.append(Syllable(c, forced or p, fixed=bool(forced)))
+                        else:
+                            bad.append(c)
+                    offset += len(w)
+                    if bad:
+                        warnings.append("no reading for " + ", ".join(_describe(c) for c in bad))
+                    if syls:
+                        items.append(Word("".join(s.char for s in syls), "zh", syls))
+            elif kind == "english":
+                phones, unknown = english_phones(tok)
+                if unknown:
+                    warnings.append(f"English {tok!r}: espeak phones {unknown!r} not in the symbol table")
+                items.append(Word(tok, "en", phones=phones))
+            elif kind == "mark":
+                items.append(Mark(tok))
+            elif kind == "space":
+                items.append(" ")
+            elif tok in SENTENCE_END or tok == ".":
+                items.append({"？": "?", "?": "?", "！": "!", "!": "!"}.get(tok, S.SENTENCE_END))
+            elif tok in PAUSE_MARKS:
+                items.append(S.PAUSE)
+            elif tok in SILENT_MARKS:
+                items.append(" ")
+            else:
+                warnings.append("cannot read " + _describe(tok))
+        return items
+
+    def _segment(self, run: str) -> list[str]:
+        """Words of a run of characters; a spelled-out number is one word (二零二六)."""
+        words: list[str] = []
+        for part in _NUMERAL_RUN_RE.split(run):
+            if _NUMERAL_RUN_RE.fullmatch(part):
+                words.append(part)
+            elif part:
+                words.extend(self.lexicon.segment(part))
+        return words
+
+    def _symbols(self, items: list[Word | str]) -> tuple[list[str], list[str], list[str]]:
+        """Sandhi per phrase, prosodic grouping, then the symbol sequence."""
+        explicit_marks = any(isinstance(i, Mark) for i in items)
+        phrases: list[list[Word]] = [[]]
+        separators: list[str] = []      # what ends each phrase: "#1".."#3" or a mood/end
+        for item in items:
+            if isinstance(item, Word):
+                phrases[-1].append(item)
+            elif item != " " or (phrases[-1] and phrases[-1][-1].lang == "en"):
+                if item == " ":
+                    continue
+                separators.append(item)
+                phrases.append([])
+        symbols: list[str] = []
+        pinyin: list[str] = []
+        words: list[str] = []
+        mood = ""
+        for phrase, sep in zip(phrases, separators + [""]):
+            symbols += self._phrase(phrase, explicit_marks)
+            pinyin += [s.pinyin for w in phrase if w.lang == "zh" for s in w.syllables]
+            words += [w.text for w in phrase]
+            if sep in S.MOODS:
+                mood = sep
+            if not symbols:
+                continue
+            brk = S.SENTENCE_END if sep in S.MOODS else sep
+            if brk and symbols[-1] not in S.BREAKS:
+                symbols.append(brk)
+            elif brk and S.BREAKS.index(brk) > S.BREAKS.index(symbols[-1]):
+                symbols[-1] = brk     # the stronger break wins (#1 then ， → #3)
+        while symbols and symbols[-1] in S.BREAKS:
+            symbols.pop()
+        if symbols:
+            symbols += ([mood] if mood else []) + [S.SENTENCE_END]
+        return symbols, pinyin, words
+
+    def _phrase(self, phrase: list[Word], explicit_marks: bool) -> list[str]:
+        """Symbols of the words between two breaks, ``#1`` between prosodic words."""
+        out: list[str] = []
+        zh_run: list[Word] = []
+
+        def flush() -> None:
+            if not zh_run:
+                return
+            groups = group_prosodic_words([w.text for w in zh_run])
+            prosodic = [[zh_run[i].syllables for i in g] for g in groups]
+            apply_sandhi(prosodic, self.lexicon.is_word)
+            for g in prosodic:
+                if out and self.word_breaks and not explicit_marks:
+                    out.append(S.WORD_BREAK)
+                out.extend(p for word in g for syl in word for p in _syllable_phones(syl))
+            zh_run.clear()
+
+        for w in phrase:
+            if w.lang == "zh":
+                zh_run.append(w)
+                continue
+            flush()
+            if out and self.word_breaks and not explicit_marks:
+                out.append(S.WORD_BREAK)
+            out.extend(w.phones)
+        flush()
+        return out
+
+
+def _syllable_phones(syl: Syllable) -> list[str]:
+    return pinyin_to_phones(syl.pinyin)
+
+
+def _describe(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    shown = ch if ch.isprintable() else ""
+    return f"{shown!r} (U+{ord(ch):04X}{' ' + name if name else ''})".replace("'' ", "")

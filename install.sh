@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up the toolkit on a fresh Linux x86_64 machine: espeak-ng from Debian, then a
+# virtual environment in .venv with the pinned Python packages (torch 2.9.1 included,
+# about 7 GB). Safe to run again: it only installs what is missing.
+#   ./install.sh          the toolkit
+#   ./install.sh --test   the toolkit and the test tools
+set -euo pipefail
+cd "$(dirname "$0")"
+
+extras=""
+[[ "${1:-}" == "--test" ]] && extras="[test]"
+
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  echo "install.sh: installing espeak-ng (Debian package)"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq espeak-ng >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+echo "install.sh: installing Python packages into .venv (first time: several minutes)"
+.venv/bin/python -m pip install -q -e ".${extras}"
+echo "install.sh: done; commands are in .venv/bin (tts-frontend, ...)"

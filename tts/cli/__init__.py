@@ -1,0 +1,1 @@
+"""Console scripts: each module parses arguments and calls one library function."""
