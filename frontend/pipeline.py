@@ -13,7 +13,7 @@ from .g2p import Lexicon, load_user_dict, pinyin_to_phones
 from .normalize import normalize
 from .overrides import BREAK_MARK_RE, parse_overrides, strip_overrides
 from .prosody import PAUSE_MARKS, SENTENCE_END, SILENT_MARKS, group_prosodic_words, split_sentences
-from .sandhi import Syllable, apply_sandhi
+from .sandhi import Syllable, apply_sandhi, merge_erhua
 
 MAX_TEXT_CHARS = 1_000_000
 
@@ -26,7 +26,7 @@ _TOKEN_RE = re.compile(
     re.S,
 )
 
-_NUMERAL_RUN_RE = re.compile(r"([零一二三四五六七八九十百千万亿两幺]{2,}(?:点[零一二三四五六七八九幺]+)?)")
+_NUMERAL_RUN_RE = re.compile(r"([零一二三四五六七八九十百千万亿两幺]+点[零一二三四五六七八九幺]+|[零一二三四五六七八九十百千万亿两幺]{2,})")
 
 
 class Mark(str):
@@ -223,6 +223,9 @@ class Frontend:
             groups = group_prosodic_words([w.text for w in zh_run])
             prosodic = [[zh_run[i].syllables for i in g] for g in groups]
             apply_sandhi(prosodic, self.lexicon.is_word)
+            for w_index in (i for g in groups for i in g):
+                zh_run[w_index].syllables = merge_erhua(zh_run[w_index].syllables)
+            prosodic = [[zh_run[i].syllables for i in g] for g in groups]
             for g in prosodic:
                 if out and self.word_breaks and not explicit_marks:
                     out.append(S.WORD_BREAK)

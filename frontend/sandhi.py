@@ -5,7 +5,8 @@ Input is a run of prosodic words, each a list of lexical words, each a list of
 
 1. neutral tones: particles (的 了 吗 呢 吧 啊 们 …), common neutral-tone words
    (朋友 péngyou, 觉得 juéde, …) and reduplicated kinship terms (妈妈, 哥哥);
-2. 不: bu2 before a fourth tone, bu5 inside an A-不-A question (去不去);
+2. 不: bu5 in A-不-A (去不去) and in the middle of a three-character word (对不起,
+   差不多); else bu2 before a fourth tone (不要) and bu4 before the others;
 3. 一: yi5 in A-一-A (看一看), yi1 as an ordinal (第一), inside numbers (十一, 一九九八),
    at the end of a phrase (统一) and in a few fixed words (一月, 一楼); otherwise yi2
    before a fourth tone and yi4 before the others (一个 yí gè, 一天 yì tiān);
@@ -73,10 +74,11 @@ def apply_sandhi(phrase: list[ProsodicWord], is_word=lambda w: False) -> None:
         prev = flat[i - 1] if i > 0 else None
         nxt = flat[i + 1] if i + 1 < len(flat) else None
         if syl.char == "不":
-            _bu(syl, prev, nxt)
-        elif syl.char == "一":
             text = "".join(s.char for s in word_of[i][1])
-            _yi(syl, prev, nxt, text)
+            _bu(syl, prev, nxt, text)
+        elif syl.char == "一":
+            word = word_of[i][1]
+            _yi(syl, prev, nxt, "".join(s.char for s in word), syl is word[-1])
     for pw in phrase:
         _third_tone(pw, is_word)
 
@@ -92,25 +94,25 @@ def _neutral_tones(words: list[Word]) -> None:
             w[1].set_tone(5)
 
 
-def _bu(syl: Syllable, prev: Syllable | None, nxt: Syllable | None) -> None:
+def _bu(syl: Syllable, prev: Syllable | None, nxt: Syllable | None, word: str) -> None:
     if syl.pinyin[:-1] != "bu":
         return
-    if prev and nxt and prev.char == nxt.char:
-        syl.set_tone(5)                      # 去不去
+    if (prev and nxt and prev.char == nxt.char) or (len(word) == 3 and word[1] == "不"):
+        syl.set_tone(5)                      # 去不去, 对不起, 差不多
     elif nxt and nxt.tone == 4:
         syl.set_tone(2)                      # 不要
     else:
         syl.set_tone(4)
 
 
-def _yi(syl: Syllable, prev: Syllable | None, nxt: Syllable | None, word: str) -> None:
+def _yi(syl: Syllable, prev: Syllable | None, nxt: Syllable | None, word: str, word_final: bool) -> None:
     if syl.pinyin[:-1] != "yi":
         return
     if prev and nxt and prev.char == nxt.char:
         syl.set_tone(5)                      # 看一看
     elif (prev and prev.char in NUMERALS | {"第"}) or (nxt and nxt.char in NUMERALS) or word in YI1_WORDS:
         syl.set_tone(1)                      # 第一, 十一, 一九九八, 一月
-    elif nxt is None or word.endswith("一"):
+    elif nxt is None or (word_final and len(word) > 1):
         syl.set_tone(1)                      # 统一, 唯一
     elif nxt.tone == 4 or (nxt.tone == 5 and nxt.char == "个"):
         syl.set_tone(2)                      # 一个, 一样
@@ -137,3 +139,25 @@ def _third_tone(pw: ProsodicWord, is_word) -> None:
     for left, right in zip(units, units[1:]):  # outer cycle, left to right, on the
         if left[-1].tone == 3 and right[0].tone == 3:  # tones the inner cycle left
             left[-1].set_tone(2)
+
+
+NOT_ERHUA = set(
+    "女儿 婴儿 幼儿 孤儿 健儿 男儿 胎儿 少儿 患儿 宠儿 混血儿 新生儿 孩儿 侄儿 孙儿 小儿 弃儿 "
+    "乳儿 育儿 托儿 儿儿".split()
+)
+
+
+def merge_erhua(word: Word) -> Word:
+    """A word-final 儿 read as r-colouring of the syllable before it: 一点儿 → yi4 dianr3.
+
+    Words where 儿 is its own syllable (女儿 nv3 er2, 婴儿) are left alone. The merged
+    syllable keeps both characters in ``char``.
+    """
+    text = "".join(s.char for s in word)
+    if len(word) < 2 or word[-1].char != "儿" or text in NOT_ERHUA or word[-1].fixed:
+        return word
+    prev = word[-2]
+    if prev.pinyin[-2] == "r" or prev.pinyin[:-1] == "er":
+        return word
+    merged = Syllable(prev.char + "儿", prev.pinyin[:-1] + "r" + prev.pinyin[-1], prev.fixed)
+    return [*word[:-2], merged]
