@@ -56,3 +56,7 @@ def _main(args: argparse.Namespace) -> int:
             print(f"sentence {n}\n  normalized: {utt.normalized}\n"
                   f"  pinyin:     {' '.join(utt.pinyin)}\n  symbols:    {' '.join(utt.symbols)}")
     return 0
+
+
+if __name__ == "__main__":
+    main()
