@@ -120,14 +120,17 @@ class Frontend:
 
     def _sentence(self, sentence: str) -> Utterance:
         warnings: list[str] = []
-        # items: Word, or a break symbol ("#1".."#4", "#3" for pauses, "?"/"!" moods)
         plain, fixed = parse_overrides(sentence)
         items = self._tokens(plain, fixed, warnings)
         symbols, pinyin, words = self._symbols(items)
         return Utterance(BREAK_MARK_RE.sub("", plain).strip(), words, pinyin, symbols, warnings)
 
     def _tokens(self, text: str, fixed: dict[int, str], warnings: list[str]) -> list[Word | str]:
-        """Words and break symbols of one sentence; ``fixed`` maps offsets to forced readings."""
+        """Words and breaks (``#1``…``#4``, ``?``, ``!``) of one sentence, in order.
+
+        ``fixed`` maps character offsets to forced readings; what cannot be read is
+        added to ``warnings``.
+        """
         items: list[Word | str] = []
         for m in _TOKEN_RE.finditer(text):
             kind, tok = m.lastgroup, m.group()
@@ -155,13 +158,13 @@ class Frontend:
             elif kind == "mark":
                 items.append(Mark(tok))
             elif kind == "space":
-                items.append(" ")
+                continue
             elif tok in SENTENCE_END or tok == ".":
                 items.append({"？": "?", "?": "?", "！": "!", "!": "!"}.get(tok, S.SENTENCE_END))
             elif tok in PAUSE_MARKS:
                 items.append(S.PAUSE)
             elif tok in SILENT_MARKS:
-                items.append(" ")
+                continue
             else:
                 warnings.append("cannot read " + _describe(tok))
         return items
@@ -177,39 +180,34 @@ class Frontend:
         return words
 
     def _symbols(self, items: list[Word | str]) -> tuple[list[str], list[str], list[str]]:
-        """Sandhi per phrase, prosodic grouping, then the symbol sequence."""
+        """Symbols, surface pinyin and words of one sentence's items.
+
+        Words between two breaks form a phrase (sandhi does not cross a pause); at each
+        break the stronger of two adjacent breaks is kept, and the sentence ends with
+        its mood (``?``/``!``, if any) and ``#4``.
+        """
         explicit_marks = any(isinstance(i, Mark) for i in items)
-        phrases: list[list[Word]] = [[]]
-        separators: list[str] = []      # what ends each phrase: "#1".."#3" or a mood/end
-        for item in items:
-            if isinstance(item, Word):
-                phrases[-1].append(item)
-            elif item != " " or (phrases[-1] and phrases[-1][-1].lang == "en"):
-                if item == " ":
-                    continue
-                separators.append(item)
-                phrases.append([])
         symbols: list[str] = []
         pinyin: list[str] = []
         words: list[str] = []
         mood = ""
-        for phrase, sep in zip(phrases, separators + [""]):
+        phrase: list[Word] = []
+        for item in [*items, S.SENTENCE_END]:
+            if isinstance(item, Word):
+                phrase.append(item)
+                continue
             symbols += self._phrase(phrase, explicit_marks)
             pinyin += [s.pinyin for w in phrase if w.lang == "zh" for s in w.syllables]
             words += [w.text for w in phrase]
-            if sep in S.MOODS:
-                mood = sep
-            if not symbols:
-                continue
-            brk = S.SENTENCE_END if sep in S.MOODS else sep
-            if brk and symbols[-1] not in S.BREAKS:
-                symbols.append(brk)
-            elif brk and S.BREAKS.index(brk) > S.BREAKS.index(symbols[-1]):
-                symbols[-1] = brk     # the stronger break wins (#1 then ， → #3)
-        while symbols and symbols[-1] in S.BREAKS:
-            symbols.pop()
+            phrase = []
+            if item in S.MOODS:
+                mood, item = item, S.SENTENCE_END
+            if symbols and symbols[-1] in S.BREAKS:
+                symbols[-1] = max(symbols[-1], item)       # "#1" < "#3" < "#4"
+            elif symbols:
+                symbols.append(item)
         if symbols:
-            symbols += ([mood] if mood else []) + [S.SENTENCE_END]
+            symbols[-1:] = [mood, S.SENTENCE_END] if mood else [S.SENTENCE_END]
         return symbols, pinyin, words
 
     def _phrase(self, phrase: list[Word], explicit_marks: bool) -> list[str]:
@@ -229,7 +227,7 @@ class Frontend:
             for g in prosodic:
                 if out and self.word_breaks and not explicit_marks:
                     out.append(S.WORD_BREAK)
-                out.extend(p for word in g for syl in word for p in _syllable_phones(syl))
+                out.extend(p for word in g for syl in word for p in pinyin_to_phones(syl.pinyin))
             zh_run.clear()
 
         for w in phrase:
@@ -242,10 +240,6 @@ class Frontend:
             out.extend(w.phones)
         flush()
         return out
-
-
-def _syllable_phones(syl: Syllable) -> list[str]:
-    return pinyin_to_phones(syl.pinyin)
 
 
 def _describe(ch: str) -> str:
