@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import symbols as S
@@ -35,12 +35,24 @@ class Mark(str):
 
 @dataclass
 class Word:
-    """One spoken word: Chinese (with toned syllables) or English (with phonemes)."""
+    """One spoken word: Chinese (toned syllables) or English (phoneme symbols).
+
+    ``break_after`` is the break symbol that follows the word in the sentence
+    (``""`` inside a prosodic word, ``#1`` … ``#4``).
+    """
 
     text: str
     lang: str                                   # "zh" or "en"
     syllables: list[Syllable] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    break_after: str = ""
+
+    @property
+    def pinyin(self) -> list[str]:
+        return [s.pinyin for s in self.syllables]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "lang": self.lang, "pinyin": self.pinyin, "break": self.break_after}
 
 
 @dataclass
@@ -52,13 +64,17 @@ class Utterance:
     """
 
     normalized: str
-    words: list[str]
-    pinyin: list[str]
+    words: list[Word]
     symbols: list[str]
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def pinyin(self) -> list[str]:
+        return [p for w in self.words for p in w.pinyin]
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"normalized": self.normalized, "words": [w.to_dict() for w in self.words],
+                "pinyin": self.pinyin, "symbols": self.symbols, "warnings": self.warnings}
 
 
 class Frontend:
@@ -122,8 +138,8 @@ class Frontend:
         warnings: list[str] = []
         plain, fixed = parse_overrides(sentence)
         items = self._tokens(plain, fixed, warnings)
-        symbols, pinyin, words = self._symbols(items)
-        return Utterance(BREAK_MARK_RE.sub("", plain).strip(), words, pinyin, symbols, warnings)
+        words, symbols = self._symbols(items)
+        return Utterance(BREAK_MARK_RE.sub("", plain).strip(), words, symbols, warnings)
 
     def _tokens(self, text: str, fixed: dict[int, str], warnings: list[str]) -> list[Word | str]:
         """Words and breaks (``#1``…``#4``, ``?``, ``!``) of one sentence, in order.
@@ -179,8 +195,8 @@ class Frontend:
                 words.extend(self.lexicon.segment(part))
         return words
 
-    def _symbols(self, items: list[Word | str]) -> tuple[list[str], list[str], list[str]]:
-        """Symbols, surface pinyin and words of one sentence's items.
+    def _symbols(self, items: list[Word | str]) -> tuple[list[Word], list[str]]:
+        """Words (readings final) and the symbol sequence of one sentence's items.
 
         Words between two breaks form a phrase (sandhi does not cross a pause); at each
         break the stronger of two adjacent breaks is kept, and the sentence ends with
@@ -188,8 +204,7 @@ class Frontend:
         """
         explicit_marks = any(isinstance(i, Mark) for i in items)
         symbols: list[str] = []
-        pinyin: list[str] = []
-        words: list[str] = []
+        words: list[Word] = []
         mood = ""
         phrase: list[Word] = []
         for item in [*items, S.SENTENCE_END]:
@@ -197,8 +212,7 @@ class Frontend:
                 phrase.append(item)
                 continue
             symbols += self._phrase(phrase, explicit_marks)
-            pinyin += [s.pinyin for w in phrase if w.lang == "zh" for s in w.syllables]
-            words += [w.text for w in phrase]
+            words += phrase
             phrase = []
             if item in S.MOODS:
                 mood, item = item, S.SENTENCE_END
@@ -206,39 +220,47 @@ class Frontend:
                 symbols[-1] = max(symbols[-1], item)       # "#1" < "#3" < "#4"
             elif symbols:
                 symbols.append(item)
+            if words:
+                words[-1].break_after = max(words[-1].break_after, item)
         if symbols:
             symbols[-1:] = [mood, S.SENTENCE_END] if mood else [S.SENTENCE_END]
-        return symbols, pinyin, words
+            words[-1].break_after = S.SENTENCE_END
+        return words, symbols
 
     def _phrase(self, phrase: list[Word], explicit_marks: bool) -> list[str]:
-        """Symbols of the words between two breaks, ``#1`` between prosodic words."""
-        out: list[str] = []
+        """Symbols of the words between two breaks, ``#1`` between prosodic words.
+
+        Applies sandhi and erhua to the Chinese words, and sets ``break_after``.
+        """
+        word_break = S.WORD_BREAK if self.word_breaks and not explicit_marks else ""
+        units: list[list[Word]] = []            # prosodic words
         zh_run: list[Word] = []
 
         def flush() -> None:
-            if not zh_run:
-                return
-            groups = group_prosodic_words([w.text for w in zh_run])
-            prosodic = [[zh_run[i].syllables for i in g] for g in groups]
-            apply_sandhi(prosodic, self.lexicon.is_word)
-            for w_index in (i for g in groups for i in g):
-                zh_run[w_index].syllables = merge_erhua(zh_run[w_index].syllables)
-            prosodic = [[zh_run[i].syllables for i in g] for g in groups]
-            for g in prosodic:
-                if out and self.word_breaks and not explicit_marks:
-                    out.append(S.WORD_BREAK)
-                out.extend(p for word in g for syl in word for p in pinyin_to_phones(syl.pinyin))
-            zh_run.clear()
+            if zh_run:
+                groups = [[zh_run[i] for i in g] for g in group_prosodic_words([w.text for w in zh_run])]
+                apply_sandhi([[w.syllables for w in g] for g in groups], self.lexicon.is_word)
+                for w in zh_run:
+                    w.syllables = merge_erhua(w.syllables)
+                units.extend(groups)
+                zh_run.clear()
 
         for w in phrase:
             if w.lang == "zh":
                 zh_run.append(w)
-                continue
-            flush()
-            if out and self.word_breaks and not explicit_marks:
-                out.append(S.WORD_BREAK)
-            out.extend(w.phones)
+            else:
+                flush()
+                units.append([w])
         flush()
+        out: list[str] = []
+        for unit in units:
+            if out and word_break:
+                out.append(word_break)
+            for w in unit:
+                if w.lang == "zh":
+                    w.phones = [p for syl in w.syllables for p in pinyin_to_phones(syl.pinyin)]
+                out += w.phones
+            unit[-1].break_after = word_break
         return out
 
 

@@ -92,7 +92,7 @@ def test_user_dictionary_changes_reading_and_segmentation(tmp_path):
     path.write_text("# my words\n朝阳区 zhao1 yang2 qu1\n乐乐 yue4 yue4\n", encoding="utf-8")
     fe = Frontend(user_dict=path)
     assert read(fe, "朝阳区") == "zhao1 yang2 qu1"
-    assert "朝阳区" in fe("我住朝阳区")[0].words
+    assert "朝阳区" in [w.text for w in fe("我住朝阳区")[0].words]
     # the default frontend is not affected by another one's user dictionary
     assert read(fe, "乐乐") == "yue4 yue4"
     assert read(Frontend(), "乐乐") == "le4 le4"

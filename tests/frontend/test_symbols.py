@@ -94,3 +94,12 @@ def test_every_symbol_of_a_long_mixed_text_is_in_the_table(fe):
         DEFAULT_TABLE.encode(utt.symbols)      # raises on any unknown symbol
         assert utt.symbols[-1] == "#4" and utt.symbols[0] not in ("#1", "#2", "#3", "#4")
         assert not utt.warnings
+
+
+@pytest.mark.parametrize("text", ["我用iPhone打电话，好吗？", "今天是2026年11月24日，天气很好。", "卡尔普#2陪外孙#1玩滑梯#4。"])
+def test_words_carry_their_phones_and_breaks(fe, text):
+    """The word list is a faithful view of the symbols: phones then break, word by word."""
+    for utt in fe(text):
+        rebuilt = [s for w in utt.words for s in w.phones + ([w.break_after] if w.break_after else [])]
+        assert rebuilt == [s for s in utt.symbols if s not in ("?", "!")]
+        assert utt.pinyin == [p for w in utt.words for p in w.pinyin]
