@@ -73,7 +73,7 @@ def espeak_version() -> str:
     try:
         out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as err:
-        raise RuntimeError(f"espeak-ng is needed to build the corpus (apt-get install espeak-ng): {err}") from None
+        raise OSError(f"espeak-ng is needed to build the corpus (apt-get install espeak-ng): {err}") from None
     return out.stdout.split("Data at")[0].strip()
 
 

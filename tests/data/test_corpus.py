@@ -1,0 +1,88 @@
+"""The built-in corpus: layout, audio format, determinism, splits, resume."""
+import csv
+import hashlib
+
+import pytest
+import soundfile as sf
+
+from frontend import Frontend
+from tts.data.corpus import _stretches, build_corpus, split_of
+from tts.data.sentences import news_sentences, review_sentences, sample_sentences
+
+
+def rows(folder):
+    with open(folder / "metadata.csv", encoding="utf-8") as f:
+        return list(csv.reader(f, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\"))
+
+
+def test_layout_and_audio(tiny_corpus):
+    out, card = tiny_corpus
+    meta = rows(out)
+    assert len(meta) == card["utterances"] == 12 and not card["failed"]
+    assert {r[3] for r in meta} == {"spk0", "spk1"}
+    for utt_id, text, normalized, speaker, split in meta:
+        info = sf.info(out / "wavs" / f"{utt_id}.wav")
+        assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
+        assert 0.5 < info.duration < 20
+        assert split == split_of(normalized) and utt_id.startswith(speaker)
+
+
+def test_transcript_is_the_frontends_normalization(tiny_corpus):
+    out, _ = tiny_corpus
+    fe = Frontend()
+    for _, text, normalized, _, _ in rows(out):
+        assert normalized == "".join(u.normalized for u in fe(text))
+        assert not any(c.isdigit() for c in normalized)
+
+
+def test_espeak_is_given_the_frontends_pinyin():
+    (utt,) = Frontend()("我用iPhone打电话，好吗？")
+    assert _stretches(utt) == [("zh", "wo3 yong4"), ("en", "iPhone"), ("zh", "da3 dian4 hua4, hao3 ma5.")]
+
+
+def test_deterministic_for_a_seed(tiny_corpus, tmp_path):
+    out, _ = tiny_corpus
+    again = tmp_path / "again"
+    build_corpus(again, sentences=12, speakers=2, seed=3, jobs=1, progress=False)
+    assert rows(again) == rows(out)
+    for utt_id, *_ in rows(out)[:3]:
+        a = hashlib.sha1((out / "wavs" / f"{utt_id}.wav").read_bytes()).hexdigest()
+        b = hashlib.sha1((again / "wavs" / f"{utt_id}.wav").read_bytes()).hexdigest()
+        assert a == b
+    assert sample_sentences(12, seed=4) != sample_sentences(12, seed=3)
+
+
+def test_rerun_resumes_and_other_settings_are_refused(tiny_corpus):
+    out, _ = tiny_corpus
+    wav = next((out / "wavs").iterdir())
+    before = wav.stat().st_mtime_ns
+    wav_missing = out / "wavs" / f"{rows(out)[-1][0]}.wav"
+    wav_missing.unlink()
+    build_corpus(out, sentences=12, speakers=2, seed=3, jobs=1, progress=False)
+    assert wav.stat().st_mtime_ns == before and wav_missing.exists()
+    with pytest.raises(ValueError, match="another --out"):
+        build_corpus(out, sentences=13, speakers=2, seed=3, progress=False)
+
+
+def test_splits_follow_the_sentence_not_the_speaker():
+    assert split_of("今天天气很好。") == split_of("今天天气很好。")
+    splits = [split_of(s) for s in news_sentences()[:2000]]
+    share = {name: splits.count(name) / len(splits) for name in ("train", "val", "test")}
+    assert 0.85 < share["train"] < 0.95 and 0.02 < share["test"] < 0.08
+
+
+def test_sentence_source_is_natural_and_varied():
+    news, reviews = news_sentences(), review_sentences()
+    assert len(news) > 10000 and len(reviews) > 1000
+    picked = sample_sentences(500, seed=0)
+    assert len(set(picked)) == 500
+    assert any(any(c.isdigit() for c in s) for s in picked)                  # numbers
+    assert any(any("a" <= c.lower() <= "z" for c in s) for s in picked)      # some English
+    assert all(8 <= len(s) <= 40 and s[-1] in "。！？" for s in picked)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="speakers"):
+        build_corpus("/tmp/never", sentences=3, speakers=9)
+    with pytest.raises(ValueError, match="sentences"):
+        build_corpus("/tmp/never", sentences=0)
