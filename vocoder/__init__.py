@@ -1,1 +1,1 @@
-"""Mel spectrogram → waveform: WaveGlow and the Griffin-Lim baseline (not yet written: see issue 5)."""
+"""Mel spectrogram → waveform: Griffin-Lim (``griffin_lim``); WaveGlow comes with issue 5."""

@@ -1,0 +1,85 @@
+"""``tts-train``: train a model from a YAML config (acoustic model now; vocoder and recognizer later)."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+
+from .common import run
+
+PROG = "tts-train"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Train a model. The config's `task:` picks what is trained (acoustic); its "
+        "sections hold the features, data, model, loss and train settings. Checkpoints, TensorBoard logs "
+        "and the resolved config go to --out. Ctrl-C finishes the step and writes a checkpoint; "
+        "--resume continues exactly where it stopped. Under torchrun it trains data-parallel.",
+        epilog="example:\n  tts-train --config configs/tacotron2_small.yaml --set train.steps=2000\n"
+        "  torchrun --nproc_per_node 2 -m tts.cli.train --config ...",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True, help="YAML config")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. --set train.lr=5e-4 (repeatable)")
+    p.add_argument("--out", help="run folder (default: runs/<config name>)")
+    p.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
+                   help="continue from a checkpoint (default: the run folder's latest)")
+    p.add_argument("--stop-at", type=int, metavar="STEP",
+                   help="stop (with a checkpoint) at this step even if train.steps is higher")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    run(PROG, lambda: _main(args))
+
+
+def load_run_config(path: str, overrides: list[str]):
+    from tts.config import ConfigError, apply_overrides, from_dict, load_yaml
+    from tts.training.acoustic import AcousticRunConfig
+
+    data = apply_overrides(load_yaml(path), overrides)
+    tasks = {"acoustic": AcousticRunConfig}
+    task = data.get("task", "acoustic")
+    if task not in tasks:
+        raise ConfigError(f"unknown task {task!r} (known: {', '.join(tasks)})")
+    return from_dict(tasks[task], data)
+
+
+def _main(args: argparse.Namespace) -> int:
+    import yaml
+
+    from tts.training.acoustic import AcousticTask
+    from tts.training.checkpoint import load_checkpoint
+    from tts.training.trainer import Trainer
+
+    config = load_run_config(args.config, args.set)
+    out = Path(args.out or Path("runs") / Path(args.config).stem)
+    latest = out / "checkpoints" / "latest.pt"
+    resume = None
+    if args.resume:
+        resume = latest if args.resume == "latest" else Path(args.resume)
+        saved = load_checkpoint(resume)
+        if saved["config"].get("model") != asdict(config).get("model"):
+            raise ValueError(f"{resume} was trained with another model: section; keep the model settings to resume")
+        task = AcousticTask(config, speakers=saved["task_state"]["speakers"])
+    else:
+        if latest.exists():
+            raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
+        task = AcousticTask(config)
+    trainer = Trainer(task, config.train, out, asdict(config), resume)
+    if trainer.dist.main:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "config.yaml").write_text(yaml.safe_dump(asdict(config), allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    metrics = trainer.fit(stop_at=args.stop_at)
+    if trainer.dist.main:
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal"))
+        print(f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
+              f"checkpoint {out / 'checkpoints' / 'latest.pt'}")
+    return 0
+
+
+if __name__ == "__main__":
+    main()

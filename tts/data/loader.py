@@ -1,0 +1,121 @@
+"""Training batches from prepared features: dataset, deterministic sampler, padding.
+
+The sampler is a pure function of (seed, epoch, rank): an interrupted run resumes on
+exactly the batch it would have seen next, and distributed ranks take disjoint shares.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .prepare import load_item
+
+
+class FeatureDataset(torch.utils.data.Dataset):
+    """Prepared utterances of one split. Items are dicts of tensors:
+
+    symbols (N,) long · mel (n_mels, T) · pitch (T,) normalized log-F0, 0 where unvoiced ·
+    voiced (T,) bool · energy (T,) normalized · speaker () long
+    """
+
+    def __init__(self, feats_dir: str | Path, split: str | None, speakers: list[str] | None = None,
+                 max_frames: int | None = None):
+        self.dir = Path(feats_dir)
+        index_path = self.dir / "index.json"
+        if not index_path.exists():
+            raise ValueError(f"{self.dir}: no index.json; run tts-prepare first")
+        records = json.loads(index_path.read_text(encoding="utf-8"))
+        self.stats = json.loads((self.dir / "stats.json").read_text(encoding="utf-8"))
+        all_speakers = sorted({r["speaker"] for r in records})
+        self.speakers = list(speakers) if speakers is not None else all_speakers
+        self.records = [r for r in records if (split is None or r["split"] == split)
+                        and (max_frames is None or r["frames"] <= max_frames) and r["speaker"] in self.speakers]
+        self.speaker_id = {s: i for i, s in enumerate(self.speakers)}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def lengths(self) -> list[int]:
+        return [r["frames"] for r in self.records]
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        r = self.records[i]
+        d = load_item(self.dir, r["id"])
+        s = self.stats
+        voiced = torch.from_numpy(d["voiced"])
+        f0 = torch.from_numpy(d["f0"]).double()
+        log_f0 = torch.where(voiced, (torch.log(f0.clamp_min(1.0)) - s["log_f0_mean"]) / s["log_f0_std"],
+                             torch.zeros_like(f0))
+        energy = (torch.from_numpy(d["energy"]).double() - s["energy_mean"]) / s["energy_std"]
+        return {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": torch.from_numpy(d["mel"]),
+                "pitch": log_f0.float(), "voiced": voiced, "energy": energy.float(),
+                "speaker": torch.tensor(self.speaker_id[r["speaker"]]), "id": r["id"]}
+
+
+class BatchSampler:
+    """Batches of similar length in a seeded random order; ``start`` skips batches already seen.
+
+    Indices are shuffled, cut into windows of ``bucket`` batches, sorted by length inside
+    each window (less padding), batched, and the batches shuffled again. With several
+    ranks, rank r takes batches r, r + world, ... (all ranks get the same count).
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, rank: int = 0, world: int = 1,
+                 bucket: int = 20, drop_last: bool = True):
+        self.lengths, self.batch_size, self.seed = lengths, batch_size, seed
+        self.rank, self.world, self.bucket, self.drop_last = rank, world, bucket, drop_last
+        self.epoch, self.start = 0, 0
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.epoch, self.start = epoch, start
+
+    def batches(self) -> list[list[int]]:
+        g = torch.Generator().manual_seed(self.seed * 100003 + self.epoch)
+        order = torch.randperm(len(self.lengths), generator=g).tolist()
+        window = self.batch_size * self.bucket
+        batches = []
+        for w in range(0, len(order), window):
+            chunk = sorted(order[w:w + window], key=lambda i: self.lengths[i])
+            batches += [chunk[b:b + self.batch_size] for b in range(0, len(chunk), self.batch_size)]
+        if self.drop_last:
+            batches = [b for b in batches if len(b) == self.batch_size] or batches[:1]
+        batches = [batches[i] for i in torch.randperm(len(batches), generator=g).tolist()]
+        per_rank = max(1, len(batches) // self.world)
+        return batches[self.rank::self.world][:per_rank]
+
+    def __iter__(self):
+        return iter(self.batches()[self.start:])
+
+    def __len__(self) -> int:
+        return max(0, len(self.batches()) - self.start)
+
+
+def collate(items: list[dict], reduction: int = 1) -> dict[str, torch.Tensor]:
+    """Pad a list of dataset items. Mel frames are padded to a multiple of ``reduction``.
+
+    Returns symbols (B, N), symbol_lengths (B,), mel (B, n_mels, T), mel_lengths (B,),
+    pitch / voiced / energy (B, T), speakers (B,), ids (list).
+    """
+    b = len(items)
+    n = max(len(it["symbols"]) for it in items)
+    t = max(it["mel"].shape[1] for it in items)
+    t = int(math.ceil(t / reduction) * reduction)
+    n_mels = items[0]["mel"].shape[0]
+    out = {
+        "symbols": torch.zeros(b, n, dtype=torch.long),
+        "symbol_lengths": torch.tensor([len(it["symbols"]) for it in items]),
+        "mel": torch.zeros(b, n_mels, t),
+        "mel_lengths": torch.tensor([it["mel"].shape[1] for it in items]),
+        "pitch": torch.zeros(b, t), "voiced": torch.zeros(b, t, dtype=torch.bool), "energy": torch.zeros(b, t),
+        "speakers": torch.stack([it["speaker"] for it in items]), "ids": [it["id"] for it in items],
+    }
+    for i, it in enumerate(items):
+        k, f = len(it["symbols"]), it["mel"].shape[1]
+        out["symbols"][i, :k] = it["symbols"]
+        out["mel"][i, :, :f] = it["mel"]
+        out["pitch"][i, :f], out["voiced"][i, :f], out["energy"][i, :f] = it["pitch"], it["voiced"], it["energy"]
+    return out

@@ -1,0 +1,1 @@
+"""Acoustic models: symbols (+ speaker, pitch, energy) → mel spectrogram."""

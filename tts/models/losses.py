@@ -1,0 +1,81 @@
+"""Tacotron2 training loss: every term separately, so each can be logged.
+
+    mel_mse, mel_l1            MSE + L1 of the decoder output against the target mel
+    post_mse, post_l1          the same after the postnet
+    gate                       BCE of the stop logits (1 from the last real step on)
+    pitch, energy              MSE of the predictors against phone-level targets
+    guided_attention           Tachibana et al. (2017): attention far from the diagonal
+                               costs 1 - exp(-(n/N - s/S)^2 / (2 g^2)); off when weight 0
+All terms are averaged over real (unpadded) positions only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from .layers import length_mask
+from .tacotron2 import AcousticOutput
+
+
+@dataclass
+class LossWeights:
+    mel_mse: float = 1.0
+    mel_l1: float = 1.0
+    gate: float = 1.0
+    pitch: float = 0.1
+    energy: float = 0.1
+    guided_attention: float = 1.0      # 0 switches it off
+    guided_sigma: float = 0.2
+    guided_decay_steps: int = 0        # >0: weight halves every this many steps
+
+
+def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    mask = mask.to(x.dtype).expand_as(x)
+    return (x * mask).sum() / mask.sum().clamp_min(1.0)
+
+
+def guided_attention_loss(alignment: torch.Tensor, symbol_lengths: torch.Tensor, step_lengths: torch.Tensor,
+                          sigma: float) -> torch.Tensor:
+    """alignment (B, S, N) → mean penalty over real (step, symbol) cells."""
+    b, s, n = alignment.shape
+    steps = torch.arange(s, device=alignment.device)[None, :, None] / step_lengths[:, None, None].clamp_min(1)
+    syms = torch.arange(n, device=alignment.device)[None, None, :] / symbol_lengths[:, None, None].clamp_min(1)
+    penalty = 1.0 - torch.exp(-((syms - steps) ** 2) / (2 * sigma ** 2))
+    mask = length_mask(step_lengths, s)[:, :, None] & length_mask(symbol_lengths, n)[:, None, :]
+    return _masked_mean(alignment * penalty, mask)
+
+
+def tacotron2_loss(out: AcousticOutput, mels: torch.Tensor, mel_lengths: torch.Tensor,
+                   symbol_lengths: torch.Tensor, reduction: int, weights: LossWeights,
+                   pitch_target: torch.Tensor | None = None, energy_target: torch.Tensor | None = None,
+                   step: int = 0) -> tuple[torch.Tensor, dict[str, float]]:
+    """Total loss and its terms. mels (B, n_mels, T); targets (B, N) in normalized units."""
+    frame_mask = length_mask(mel_lengths, mels.shape[2])[:, None, :]
+    terms: dict[str, torch.Tensor] = {
+        "mel_mse": _masked_mean(F.mse_loss(out.mel, mels, reduction="none"), frame_mask),
+        "mel_l1": _masked_mean(F.l1_loss(out.mel, mels, reduction="none"), frame_mask),
+        "post_mse": _masked_mean(F.mse_loss(out.mel_post, mels, reduction="none"), frame_mask),
+        "post_l1": _masked_mean(F.l1_loss(out.mel_post, mels, reduction="none"), frame_mask),
+    }
+    step_lengths = torch.div(mel_lengths + reduction - 1, reduction, rounding_mode="floor")
+    steps = out.gate.shape[1]
+    gate_target = (torch.arange(steps, device=mels.device)[None, :] >= (step_lengths - 1)[:, None]).to(out.gate.dtype)
+    # every step of an item counts; padded steps beyond the item repeat "stop"
+    terms["gate"] = F.binary_cross_entropy_with_logits(out.gate, gate_target)
+    total = (weights.mel_mse * (terms["mel_mse"] + terms["post_mse"])
+             + weights.mel_l1 * (terms["mel_l1"] + terms["post_l1"]) + weights.gate * terms["gate"])
+    symbol_mask = length_mask(symbol_lengths, out.alignment.shape[2])
+    if out.pitch_pred is not None and pitch_target is not None:
+        terms["pitch"] = _masked_mean((out.pitch_pred - pitch_target) ** 2, symbol_mask)
+        terms["energy"] = _masked_mean((out.energy_pred - energy_target) ** 2, symbol_mask)
+        total = total + weights.pitch * terms["pitch"] + weights.energy * terms["energy"]
+    if weights.guided_attention > 0:
+        w = weights.guided_attention
+        if weights.guided_decay_steps > 0:
+            w = w * 0.5 ** (step / weights.guided_decay_steps)
+        terms["guided_attention"] = guided_attention_loss(out.alignment, symbol_lengths, step_lengths,
+                                                          weights.guided_sigma)
+        total = total + w * terms["guided_attention"]
+    return total, {k: float(v.detach()) for k, v in terms.items()}

@@ -1,0 +1,336 @@
+"""Tacotron2 (Shen et al., 2018) with pitch and energy control and optional speakers.
+
+Data flow, shapes for a batch of B utterances of up to N symbols and T mel frames
+(T padded to a multiple of the reduction factor r, S = T / r decoder steps)::
+
+    symbols (B, N) ─ embedding ─ 3 convs ─ BiLSTM ─► encoder out (B, N, E)
+        (+ speaker embedding) ─► pitch / energy predictors ─► (B, N) each
+        encoder out + projections of pitch and energy ─► memory (B, N, E)
+    decoder, one step per r frames: prenet(previous frame) → attention LSTM →
+        location-sensitive attention over memory → decoder LSTM → r frames + stop logit
+    postnet (5 convs) adds a residual ─► mel (B, n_mels, T)
+
+As NVIDIA's implementation: the prenet keeps its dropout at inference (configurable),
+the stop token is a logit per decoder step, and the decoder starts from a zero frame.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from frontend import DEFAULT_TABLE
+
+from .layers import MaskedConvStack, length_mask, run_lstm
+from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
+
+
+@dataclass
+class Tacotron2Config:
+    """All sizes of the model. Defaults are NVIDIA's published Tacotron2 (full size)."""
+
+    n_symbols: int = len(DEFAULT_TABLE)
+    n_mels: int = 80
+    reduction: int = 1                    # frames per decoder step (1-4)
+    symbol_dim: int = 512
+    encoder_convs: int = 3
+    encoder_kernel: int = 5
+    encoder_dim: int = 512
+    encoder_dropout: float = 0.5
+    attention_rnn_dim: int = 1024
+    attention_dim: int = 128
+    location_filters: int = 32
+    location_kernel: int = 31
+    decoder_rnn_dim: int = 1024
+    prenet_dim: int = 256
+    prenet_dropout: float = 0.5
+    prenet_dropout_at_inference: bool = True
+    attention_dropout: float = 0.1
+    decoder_dropout: float = 0.1
+    postnet_dim: int = 512
+    postnet_convs: int = 5
+    postnet_kernel: int = 5
+    postnet_dropout: float = 0.5
+    n_speakers: int = 1                   # more than 1 adds a speaker embedding
+    speaker_dim: int = 64
+    variance: bool = True                 # pitch and energy predictors
+    variance_filters: int = 256
+    variance_kernel: int = 3
+    variance_dropout: float = 0.5
+    gate_threshold: float = 0.5
+    max_decoder_steps: int = 1000
+    max_frames_per_symbol: float = 12.0   # inference stops by this many frames per symbol
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.reduction <= 4:
+            raise ValueError("reduction must be between 1 and 4")
+        if self.encoder_dim % 2:
+            raise ValueError("encoder_dim must be even (two LSTM directions)")
+
+
+@dataclass
+class AcousticOutput:
+    """Teacher-forced outputs (training) or free-running outputs (``infer``).
+
+    mel, mel_post: (B, n_mels, T); gate: (B, S) stop logits; alignment: (B, S, N);
+    pitch, energy: (B, N) the values used (normalized units);
+    pitch_pred, energy_pred: (B, N) the predictors' outputs (None without variance).
+    For ``infer``: lengths (B,) frames produced, stopped_by_gate and reached_end (B,) bool.
+    """
+
+    mel: torch.Tensor
+    mel_post: torch.Tensor
+    gate: torch.Tensor
+    alignment: torch.Tensor
+    pitch: torch.Tensor | None = None
+    energy: torch.Tensor | None = None
+    pitch_pred: torch.Tensor | None = None
+    energy_pred: torch.Tensor | None = None
+    lengths: torch.Tensor | None = None
+    stopped_by_gate: torch.Tensor | None = None
+    reached_end: torch.Tensor | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Encoder(nn.Module):
+    """(B, N) symbols → (B, N, encoder_dim)."""
+
+    def __init__(self, c: Tacotron2Config):
+        super().__init__()
+        self.embedding = nn.Embedding(c.n_symbols, c.symbol_dim, padding_idx=0)
+        std = math.sqrt(2.0 / (c.n_symbols + c.symbol_dim))
+        nn.init.uniform_(self.embedding.weight, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
+        self.convs = MaskedConvStack([c.symbol_dim] + [c.encoder_dim] * c.encoder_convs, c.encoder_kernel,
+                                     "relu", c.encoder_dropout)
+        self.lstm = nn.LSTM(c.encoder_dim, c.encoder_dim // 2, batch_first=True, bidirectional=True)
+
+    def forward(self, symbols: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        mask = length_mask(lengths, symbols.shape[1])
+        x = self.convs(self.embedding(symbols).transpose(1, 2), mask)
+        return run_lstm(self.lstm, x.transpose(1, 2), lengths)
+
+
+class LocationSensitiveAttention(nn.Module):
+    """Additive attention with location features (cumulative and previous weights)."""
+
+    def __init__(self, query_dim: int, memory_dim: int, attention_dim: int, n_filters: int, kernel: int):
+        super().__init__()
+        self.query = nn.Linear(query_dim, attention_dim, bias=False)
+        self.memory = nn.Linear(memory_dim, attention_dim, bias=False)
+        self.location_conv = nn.Conv1d(2, n_filters, kernel, padding=kernel // 2, bias=False)
+        self.location = nn.Linear(n_filters, attention_dim, bias=False)
+        self.v = nn.Linear(attention_dim, 1, bias=True)
+        for layer, gain in ((self.query, "tanh"), (self.memory, "tanh"), (self.location, "tanh"),
+                            (self.v, "linear")):
+            nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain(gain))
+
+    def forward(self, query: torch.Tensor, memory: torch.Tensor, processed_memory: torch.Tensor,
+                weights_cat: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """query (B, Q), memory (B, N, E), processed_memory (B, N, A), weights_cat (B, 2, N),
+        mask (B, N) → context (B, E), weights (B, N)."""
+        location = self.location(self.location_conv(weights_cat).transpose(1, 2))
+        energies = self.v(torch.tanh(self.query(query)[:, None, :] + processed_memory + location)).squeeze(-1)
+        energies = energies.masked_fill(~mask, torch.finfo(energies.dtype).min)
+        weights = torch.softmax(energies, dim=1)
+        return torch.bmm(weights[:, None, :], memory).squeeze(1), weights
+
+
+class Prenet(nn.Module):
+    def __init__(self, in_dim: int, dim: int, dropout: float, dropout_at_inference: bool):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(in_dim, dim, bias=False), nn.Linear(dim, dim, bias=False)])
+        self.dropout, self.always = dropout, dropout_at_inference
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers:
+            x = F.dropout(F.relu(layer(x)), self.dropout, training=self.training or self.always)
+        return x
+
+
+class Decoder(nn.Module):
+    """Autoregressive decoder: r frames and one stop logit per step."""
+
+    def __init__(self, c: Tacotron2Config):
+        super().__init__()
+        self.c = c
+        frame_dim, e = c.n_mels, c.encoder_dim
+        self.prenet = Prenet(frame_dim, c.prenet_dim, c.prenet_dropout, c.prenet_dropout_at_inference)
+        self.attention_rnn = nn.LSTMCell(c.prenet_dim + e, c.attention_rnn_dim)
+        self.attention = LocationSensitiveAttention(c.attention_rnn_dim, e, c.attention_dim,
+                                                    c.location_filters, c.location_kernel)
+        self.decoder_rnn = nn.LSTMCell(c.attention_rnn_dim + e, c.decoder_rnn_dim)
+        self.projection = nn.Linear(c.decoder_rnn_dim + e, c.n_mels * c.reduction)
+        self.gate = nn.Linear(c.decoder_rnn_dim + e, 1)
+        nn.init.xavier_uniform_(self.gate.weight, gain=nn.init.calculate_gain("sigmoid"))
+
+    def initial_state(self, memory: torch.Tensor) -> dict[str, torch.Tensor]:
+        b, n, e = memory.shape
+        z = lambda *shape: memory.new_zeros(*shape)
+        c = self.c
+        return {"ah": z(b, c.attention_rnn_dim), "ac": z(b, c.attention_rnn_dim),
+                "dh": z(b, c.decoder_rnn_dim), "dc": z(b, c.decoder_rnn_dim),
+                "weights": z(b, n), "cum": z(b, n), "context": z(b, e)}
+
+    def step(self, prenet_out: torch.Tensor, state: dict, memory: torch.Tensor, processed: torch.Tensor,
+             mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One decoder step → frames (B, n_mels * r), gate logit (B,), weights (B, N)."""
+        c = self.c
+        ah, ac = self.attention_rnn(torch.cat([prenet_out, state["context"]], -1), (state["ah"], state["ac"]))
+        ah = F.dropout(ah, c.attention_dropout, self.training)
+        weights_cat = torch.stack([state["weights"], state["cum"]], dim=1)
+        context, weights = self.attention(ah, memory, processed, weights_cat, mask)
+        dh, dc = self.decoder_rnn(torch.cat([ah, context], -1), (state["dh"], state["dc"]))
+        dh = F.dropout(dh, c.decoder_dropout, self.training)
+        out = torch.cat([dh, context], -1)
+        state.update(ah=ah, ac=ac, dh=dh, dc=dc, weights=weights, cum=state["cum"] + weights, context=context)
+        return self.projection(out), self.gate(out).squeeze(-1), weights
+
+    def forward(self, memory: torch.Tensor, mask: torch.Tensor, mels: torch.Tensor) -> tuple:
+        """Teacher forcing. mels (B, n_mels, T) with T a multiple of r →
+        frames (B, n_mels, T), gate (B, S), alignment (B, S, N)."""
+        b, n_mels, t = mels.shape
+        r = self.c.reduction
+        steps = t // r
+        previous = mels.transpose(1, 2).reshape(b, steps, r, n_mels)[:, :, -1, :]       # last frame of each step
+        inputs = torch.cat([mels.new_zeros(b, 1, n_mels), previous[:, :-1]], dim=1)
+        prenet_out = self.prenet(inputs)
+        processed = self.attention.memory(memory)
+        state = self.initial_state(memory)
+        frames, gates, weights = [], [], []
+        for i in range(steps):
+            f, g, w = self.step(prenet_out[:, i], state, memory, processed, mask)
+            frames.append(f)
+            gates.append(g)
+            weights.append(w)
+        frames = torch.stack(frames, 1).reshape(b, steps * r, n_mels).transpose(1, 2)
+        return frames, torch.stack(gates, 1), torch.stack(weights, 1)
+
+
+class Tacotron2(nn.Module):
+    """The acoustic model. ``forward`` trains (teacher forcing); ``infer`` synthesizes.
+
+    Normalization statistics for pitch and energy live in buffers (set from the
+    dataset with ``set_variance_stats``), so pitch shifts in semitones and energy scales
+    are converted inside the model and a saved model needs nothing else.
+    """
+
+    def __init__(self, config: Tacotron2Config | None = None):
+        super().__init__()
+        self.config = c = config or Tacotron2Config()
+        self.encoder = Encoder(c)
+        self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
+        self.speaker_proj = nn.Linear(c.speaker_dim, c.encoder_dim) if c.n_speakers > 1 else None
+        if c.variance:
+            self.pitch_predictor = VariancePredictor(c.encoder_dim, c.variance_filters, c.variance_kernel,
+                                                     c.variance_dropout)
+            self.energy_predictor = VariancePredictor(c.encoder_dim, c.variance_filters, c.variance_kernel,
+                                                      c.variance_dropout)
+            self.pitch_embedding = VarianceEmbedding(c.encoder_dim)
+            self.energy_embedding = VarianceEmbedding(c.encoder_dim)
+        self.decoder = Decoder(c)
+        self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
+                                       c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
+        # log-F0 mean/std over voiced frames, energy mean/std (dataset statistics)
+        self.register_buffer("variance_stats", torch.tensor([0.0, 1.0, 0.0, 1.0]))
+
+    def set_variance_stats(self, log_f0_mean: float, log_f0_std: float, energy_mean: float, energy_std: float):
+        self.variance_stats.copy_(torch.tensor([log_f0_mean, log_f0_std, energy_mean, energy_std]))
+
+    # -- shared front part ----------------------------------------------------------------
+    def _memory(self, symbols, symbol_lengths, speakers, pitch, energy, pitch_shift=0.0, energy_scale=1.0):
+        mask = length_mask(symbol_lengths, symbols.shape[1])
+        enc = self.encoder(symbols, symbol_lengths)                                # (B, N, E)
+        if self.speaker_embedding is not None:
+            if speakers is None:
+                raise ValueError("this model has several speakers: pass speaker ids")
+            enc = enc + self.speaker_proj(self.speaker_embedding(speakers))[:, None, :]
+        out = {"mask": mask, "pitch": None, "energy": None, "pitch_pred": None, "energy_pred": None}
+        if not self.config.variance:
+            return enc, out
+        x = enc.transpose(1, 2)
+        fmask = mask.to(enc.dtype)
+        out["pitch_pred"] = self.pitch_predictor(x, mask)
+        out["energy_pred"] = self.energy_predictor(x, mask)
+        pitch = out["pitch_pred"] + pitch_shift if pitch is None else pitch
+        if energy is None:
+            _, _, e_mean, e_std = self.variance_stats
+            energy = ((out["energy_pred"] * e_std + e_mean) * energy_scale - e_mean) / e_std
+        out["pitch"], out["energy"] = pitch * fmask, energy * fmask
+        memory = x + self.pitch_embedding(out["pitch"], fmask) + self.energy_embedding(out["energy"], fmask)
+        return memory.transpose(1, 2), out
+
+    # -- training ------------------------------------------------------------------------------
+    def forward(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, mels: torch.Tensor,
+                mel_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
+                pitch: torch.Tensor | None = None, energy: torch.Tensor | None = None) -> AcousticOutput:
+        """Teacher-forced pass. symbols (B, N) int, mels (B, n_mels, T) with T a multiple of
+        r; pitch/energy (B, N) phone-level targets, or None to use the predictors' values."""
+        memory, v = self._memory(symbols, symbol_lengths, speakers, pitch, energy)
+        frames, gate, alignment = self.decoder(memory, v["mask"], mels)
+        fmask = length_mask(mel_lengths, frames.shape[2])[:, None, :].to(frames.dtype)
+        frames = frames * fmask
+        post = frames + self.postnet(frames, fmask[:, 0].bool())
+        return AcousticOutput(frames, post, gate, alignment, v["pitch"], v["energy"], v["pitch_pred"],
+                              v["energy_pred"])
+
+    # -- synthesis -----------------------------------------------------------------------------
+    @torch.no_grad()
+    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
+              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0,
+              energy_scale: float = 1.0, max_steps: int | None = None) -> AcousticOutput:
+        """Free-running synthesis until each item's stop token fires.
+
+        ``pitch_shift`` is in semitones, ``energy_scale`` multiplies the predicted energy.
+        An item stops when its stop probability passes ``gate_threshold``, or at its
+        length guard (``max_frames_per_symbol`` frames per symbol, and
+        ``max_decoder_steps``); ``stopped_by_gate`` and ``reached_end`` (attention got to
+        the last symbols) tell a clean stop from a runaway.
+        """
+        c = self.config
+        if symbol_lengths is None:
+            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
+        shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
+        memory, v = self._memory(symbols, symbol_lengths, speakers, None, None, shift, energy_scale)
+        mask = v["mask"]
+        b = symbols.shape[0]
+        guard = torch.clamp(torch.ceil(symbol_lengths.float() * c.max_frames_per_symbol / c.reduction).long(),
+                            max=c.max_decoder_steps if max_steps is None else max_steps)
+        processed = self.decoder.attention.memory(memory)
+        state = self.decoder.initial_state(memory)
+        frame = memory.new_zeros(b, c.n_mels)
+        stop_step = torch.full((b,), -1, dtype=torch.long, device=symbols.device)
+        by_gate = torch.zeros(b, dtype=torch.bool, device=symbols.device)
+        frames, gates, weights = [], [], []
+        for step in range(int(guard.max())):
+            f, g, w = self.decoder.step(self.decoder.prenet(frame), state, memory, processed, mask)
+            frames.append(f)
+            gates.append(g)
+            weights.append(w)
+            frame = f.view(b, c.reduction, c.n_mels)[:, -1]
+            running = stop_step < 0
+            fired = running & (torch.sigmoid(g) > c.gate_threshold)
+            by_gate |= fired
+            stop_step[fired | (running & (step + 1 >= guard))] = step + 1
+            if (stop_step >= 0).all():
+                break
+        steps = len(frames)
+        mel = torch.stack(frames, 1).reshape(b, steps * c.reduction, c.n_mels).transpose(1, 2)
+        lengths = stop_step.clamp(min=1) * c.reduction
+        fmask = length_mask(lengths, mel.shape[2])
+        mel = mel * fmask[:, None, :].to(mel.dtype)
+        post = mel + self.postnet(mel, fmask)
+        alignment = torch.stack(weights, 1)
+        reached = torch.stack([reached_end(alignment[i, :stop_step[i].clamp(min=1)], int(symbol_lengths[i]))
+                               for i in range(b)])
+        return AcousticOutput(mel, post, torch.stack(gates, 1), alignment, v["pitch"], v["energy"],
+                              v["pitch_pred"], v["energy_pred"], lengths, by_gate, reached)
+
+
+def reached_end(alignment: torch.Tensor, n_symbols: int, tail: int = 3) -> torch.Tensor:
+    """Whether attention (S, N) got to the last symbols: in the final steps, the most
+    attended symbol is among the last ``tail`` (the closing break symbols included)."""
+    last = alignment[-max(1, min(3, alignment.shape[0])):, :n_symbols].argmax(-1)
+    return (last >= n_symbols - tail).any()

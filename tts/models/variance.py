@@ -1,0 +1,84 @@
+"""Pitch and energy: FastSpeech2-style predictors over encoder outputs, and phone-level
+targets taken from frame-level features through an attention alignment.
+
+Values are per input symbol and normalized with the dataset statistics: pitch as
+``(log F0 - mean) / std`` over voiced frames, energy as ``(energy - mean) / std``. The
+value (ground truth in training, predicted at synthesis, shifted or scaled on request) is
+projected by a 1-D convolution (as in FastPitch) and added to the encoder outputs.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+
+class VariancePredictor(nn.Module):
+    """(batch, channels, symbols) encoder outputs → (batch, symbols) one value per symbol.
+
+    Two blocks of Conv1d → ReLU → LayerNorm → dropout, then a linear layer; padded
+    positions are zeroed between layers and in the output.
+    """
+
+    def __init__(self, in_dim: int, filters: int, kernel: int, dropout: float):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv1d(in_dim, filters, kernel, padding=kernel // 2),
+                                    nn.Conv1d(filters, filters, kernel, padding=kernel // 2)])
+        self.norms = nn.ModuleList([nn.LayerNorm(filters), nn.LayerNorm(filters)])
+        self.dropout = nn.Dropout(dropout)
+        self.out = nn.Linear(filters, 1)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        m = mask[:, None, :].to(x.dtype)
+        x = x * m
+        for conv, norm in zip(self.convs, self.norms):
+            x = torch.relu(conv(x))
+            x = self.dropout(norm(x.transpose(1, 2)).transpose(1, 2)) * m
+        return self.out(x.transpose(1, 2)).squeeze(-1) * mask
+
+
+class VarianceEmbedding(nn.Module):
+    """(batch, symbols) values → (batch, dim, symbols) additions to the encoder outputs."""
+
+    def __init__(self, dim: int, kernel: int = 3):
+        super().__init__()
+        self.proj = nn.Conv1d(1, dim, kernel, padding=kernel // 2)
+
+    def forward(self, values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.proj((values * mask)[:, None, :]) * mask[:, None, :].to(values.dtype)
+
+
+def phone_averages(alignment: torch.Tensor, frame_values: torch.Tensor, frame_weight: torch.Tensor,
+                   reduction: int = 1, fallback: float = 0.0) -> torch.Tensor:
+    """Average frame-level values over the frames each symbol is aligned to.
+
+    Args:
+        alignment: (batch, steps, symbols) attention weights; each decoder step covers
+            ``reduction`` frames.
+        frame_values: (batch, frames) e.g. normalized log-F0; frames = steps * reduction
+            (shorter inputs are padded).
+        frame_weight: (batch, frames) weight of each frame (voicing for pitch, the frame
+            mask for energy); padded frames must weigh 0.
+        fallback: value for a symbol that receives no weight (an unvoiced consonant).
+    Returns:
+        (batch, symbols) weighted means.
+    """
+    b, steps, _ = alignment.shape
+    frames = steps * reduction
+    pad = frames - frame_values.shape[1]
+    if pad > 0:
+        frame_values = nn.functional.pad(frame_values, (0, pad))
+        frame_weight = nn.functional.pad(frame_weight, (0, pad))
+    frame_values, frame_weight = frame_values[:, :frames], frame_weight[:, :frames]
+    a = alignment.repeat_interleave(reduction, dim=1)                          # (b, frames, symbols)
+    weights = a * frame_weight[:, :, None]
+    total = weights.sum(1)
+    summed = torch.einsum("bfs,bf->bs", weights, frame_values)
+    return torch.where(total > 1e-6, summed / total.clamp_min(1e-6), torch.full_like(total, fallback))
+
+
+def semitones_to_pitch_shift(semitones: float, log_f0_std: float) -> float:
+    """A shift in normalized log-F0 units for ``semitones`` (12 per octave)."""
+    return semitones * math.log(2.0) / 12.0 / log_f0_std

@@ -1,0 +1,161 @@
+"""The acoustic task: Tacotron2 on prepared features (``task: acoustic`` in a config).
+
+Phone-level pitch and energy targets come from the frame-level features through the
+model's own attention: each step first runs the model without gradients (predicted
+pitch and energy in the memory) to get an alignment, averages log-F0 (voiced frames) and
+energy over the frames each symbol is aligned to, then trains with those targets fed in
+(ground truth in training, predictions at synthesis).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from frontend import DEFAULT_TABLE
+from tts.data.features import FeatureConfig
+from tts.data.loader import FeatureDataset, collate
+from tts.models.alignment import alignment_metrics
+from tts.models.losses import LossWeights, tacotron2_loss
+from tts.models.tacotron2 import Tacotron2, Tacotron2Config
+from tts.models.variance import phone_averages
+
+from .trainer import TrainConfig
+
+
+@dataclass
+class AcousticDataConfig:
+    features_dir: str = "data/feats"
+    max_frames: int = 1000              # longer utterances are left out of training
+
+
+@dataclass
+class AcousticRunConfig:
+    task: str = "acoustic"
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    data: AcousticDataConfig = field(default_factory=AcousticDataConfig)
+    model: Tacotron2Config = field(default_factory=Tacotron2Config)
+    loss: LossWeights = field(default_factory=LossWeights)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+def check_features(feats_dir: Path, features: FeatureConfig) -> dict:
+    """The prepared features must be those the config describes; returns their stats."""
+    if not (feats_dir / "features.json").exists():
+        raise ValueError(f"{feats_dir}: no prepared features (run tts-prepare --out {feats_dir})")
+    made = json.loads((feats_dir / "features.json").read_text(encoding="utf-8"))
+    if made != asdict(features):
+        diff = sorted(k for k in made if made.get(k) != asdict(features).get(k))
+        raise ValueError(f"{feats_dir} was prepared with other feature settings ({', '.join(diff)}) "
+                         "than the config's features: section")
+    symbols = json.loads((feats_dir / "symbols.json").read_text(encoding="utf-8"))
+    if symbols.get("checksum") != DEFAULT_TABLE.checksum:
+        raise ValueError(f"{feats_dir} was prepared with another symbol table; run tts-prepare again")
+    return json.loads((feats_dir / "stats.json").read_text(encoding="utf-8"))
+
+
+class AcousticTask:
+    name = "acoustic"
+
+    def __init__(self, config: AcousticRunConfig, speakers: list[str] | None = None):
+        self.config = config
+        self.dir = Path(config.data.features_dir)
+        self.stats = check_features(self.dir, config.features)
+        self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames)
+        self.speakers = self.train_set.speakers
+        self.val_set = FeatureDataset(self.dir, "val", self.speakers, config.data.max_frames)
+        n_speakers = config.model.n_speakers or len(self.speakers)
+        if n_speakers > 1 and n_speakers < len(self.speakers):
+            raise ValueError(f"model.n_speakers is {n_speakers} but the data has {len(self.speakers)} speakers")
+        self.model_config = replace(config.model, n_speakers=n_speakers, n_mels=config.features.n_mels,
+                                    n_symbols=len(DEFAULT_TABLE))
+        self.model = Tacotron2(self.model_config)
+        s = self.stats
+        self.model.set_variance_stats(s["log_f0_mean"], s["log_f0_std"], s["energy_mean"], s["energy_std"])
+
+    def datasets(self):
+        return self.train_set, self.val_set
+
+    def lengths(self, dataset) -> list[int]:
+        return dataset.lengths()
+
+    def collate(self, items: list[dict]) -> dict:
+        return collate(items, self.model_config.reduction)
+
+    def _speakers(self, batch):
+        return batch["speakers"] if self.model_config.n_speakers > 1 else None
+
+    @torch.no_grad()
+    def variance_targets(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+        """Phone-level (pitch, energy) targets through the model's current alignment."""
+        model = self.model
+        was_training = model.training
+        model.eval()
+        out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
+                    self._speakers(batch))
+        model.train(was_training)
+        frame_mask = torch.arange(batch["mel"].shape[2], device=batch["mel"].device)[None] < batch["mel_lengths"][:, None]
+        r = self.model_config.reduction
+        pitch = phone_averages(out.alignment.float(), batch["pitch"], batch["voiced"].float(), r)
+        energy = phone_averages(out.alignment.float(), batch["energy"], frame_mask.float(), r)
+        return pitch, energy
+
+    def _forward(self, model, batch: dict, step: int):
+        pitch = energy = None
+        if self.model_config.variance:
+            pitch, energy = self.variance_targets(batch)
+        out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
+                    self._speakers(batch), pitch, energy)
+        loss, terms = tacotron2_loss(out, batch["mel"], batch["mel_lengths"], batch["symbol_lengths"],
+                                     self.model_config.reduction, self.config.loss, pitch, energy, step)
+        return out, loss, terms
+
+    def loss(self, model, batch: dict, step: int):
+        _, loss, terms = self._forward(model, batch, step)
+        return loss, terms
+
+    def validate(self, model, batches: list[dict]) -> dict[str, float]:
+        sums: dict[str, float] = {}
+        count = 0
+        for batch in batches:
+            out, loss, terms = self._forward(model, batch, 0)
+            r = self.model_config.reduction
+            for i in range(len(batch["ids"])):
+                steps = int((batch["mel_lengths"][i] + r - 1) // r)
+                m = alignment_metrics(out.alignment[i, :steps, :int(batch["symbol_lengths"][i])])
+                for k, v in m.items():
+                    sums[f"align_{k}"] = sums.get(f"align_{k}", 0.0) + v
+            count += len(batch["ids"])
+            for k, v in {**terms, "loss": float(loss)}.items():
+                sums[k] = sums.get(k, 0.0) + v * len(batch["ids"])
+        return {k: v / max(count, 1) for k, v in sums.items()}
+
+    def log_media(self, writer, model, batch: dict, step: int) -> None:
+        from vocoder.griffin_lim import GriffinLim
+
+        n = int(batch["symbol_lengths"][0])
+        speakers = batch["speakers"][:1] if self.model_config.n_speakers > 1 else None
+        out = model.infer(batch["symbols"][:1, :n], speakers=speakers)
+        frames = int(out.lengths[0])
+        mel = out.mel_post[0, :, :frames].float().cpu()
+        target = batch["mel"][0, :, :int(batch["mel_lengths"][0])].float().cpu()
+        writer.add_image("val/mel_target", _image(target), step)
+        writer.add_image("val/mel_synthesized", _image(mel), step)
+        writer.add_image("val/alignment", _image(out.alignment[0, :, :n].float().cpu().T), step)
+        wave = GriffinLim(self.config.features)(mel)
+        writer.add_audio("val/griffin_lim", wave[None], step, sample_rate=self.config.features.sample_rate)
+        writer.add_scalar("val/synthesis_reached_end", float(out.reached_end[0]), step)
+
+    def state(self) -> dict:
+        return {"symbols": DEFAULT_TABLE.to_dict(), "speakers": self.speakers, "stats": self.stats,
+                "model_config": asdict(self.model_config)}
+
+
+def _image(x: torch.Tensor) -> np.ndarray:
+    """(H, W) tensor → (1, H, W) array in [0, 1], low frequencies at the bottom."""
+    x = x.flip(0)
+    x = (x - x.min()) / (x.max() - x.min()).clamp_min(1e-6)
+    return x[None].numpy()

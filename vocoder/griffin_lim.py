@@ -1,0 +1,32 @@
+"""Griffin-Lim: the baseline vocoder and the fallback (torchaudio).
+
+Log-mel (as made by ``tts.data.features``) → linear magnitude by a non-negative
+least-squares inverse of the mel filterbank → phase by Griffin-Lim iterations.
+"""
+from __future__ import annotations
+
+import torch
+import torchaudio
+
+from tts.data.features import FeatureConfig
+
+
+class GriffinLim(torch.nn.Module):
+    """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
+
+    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.5):
+        super().__init__()
+        c = self.config = config or FeatureConfig()
+        self.inverse_mel = torchaudio.transforms.InverseMelScale(
+            n_stft=c.n_fft // 2 + 1, n_mels=c.n_mels, sample_rate=c.sample_rate, f_min=c.fmin, f_max=c.fmax,
+            norm="slaney", mel_scale="slaney")
+        self.griffin_lim = torchaudio.transforms.GriffinLim(
+            n_fft=c.n_fft, n_iter=n_iter, win_length=c.win_length, hop_length=c.hop_length, power=1.0)
+        self.power = power          # >1 sharpens the magnitudes before phase recovery
+
+    @torch.no_grad()
+    def forward(self, log_mel: torch.Tensor) -> torch.Tensor:
+        magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
+        wave = self.griffin_lim(magnitude ** self.power)
+        peak = wave.abs().amax(dim=-1, keepdim=True).clamp_min(1e-6)
+        return wave / peak * 0.95
