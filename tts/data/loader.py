@@ -18,8 +18,8 @@ from .prepare import load_item
 class FeatureDataset(torch.utils.data.Dataset):
     """Prepared utterances of one split. Items are dicts of tensors:
 
-    symbols (N,) long · mel (n_mels, T) · pitch (T,) normalized log-F0, 0 where unvoiced ·
-    voiced (T,) bool · energy (T,) normalized · speaker () long
+    symbols (N,) long · mel (n_mels, T) normalized per band · pitch (T,) normalized log-F0,
+    0 where unvoiced · voiced (T,) bool · energy (T,) normalized · speaker () long
     """
 
     def __init__(self, feats_dir: str | Path, split: str | None, speakers: list[str] | None = None,
@@ -35,6 +35,8 @@ class FeatureDataset(torch.utils.data.Dataset):
         self.records = [r for r in records if (split is None or r["split"] == split)
                         and (max_frames is None or r["frames"] <= max_frames) and r["speaker"] in self.speakers]
         self.speaker_id = {s: i for i, s in enumerate(self.speakers)}
+        self.mel_mean = torch.tensor(self.stats["mel_mean"], dtype=torch.float32)[:, None]
+        self.mel_std = torch.tensor(self.stats["mel_std"], dtype=torch.float32)[:, None]
 
     def __len__(self) -> int:
         return len(self.records)
@@ -51,7 +53,8 @@ class FeatureDataset(torch.utils.data.Dataset):
         log_f0 = torch.where(voiced, (torch.log(f0.clamp_min(1.0)) - s["log_f0_mean"]) / s["log_f0_std"],
                              torch.zeros_like(f0))
         energy = (torch.from_numpy(d["energy"]).double() - s["energy_mean"]) / s["energy_std"]
-        return {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": torch.from_numpy(d["mel"]),
+        mel = (torch.from_numpy(d["mel"]) - self.mel_mean) / self.mel_std
+        return {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": mel,
                 "pitch": log_f0.float(), "voiced": voiced, "energy": energy.float(),
                 "speaker": torch.tensor(self.speaker_id[r["speaker"]]), "id": r["id"]}
 

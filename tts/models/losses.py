@@ -5,7 +5,9 @@
     gate                       BCE of the stop logits (1 from the last real step on)
     pitch, energy              MSE of the predictors against phone-level targets
     guided_attention           Tachibana et al. (2017): attention far from the diagonal
-                               costs 1 - exp(-(n/N - s/S)^2 / (2 g^2)); off when weight 0
+                               costs 1 - exp(-(n/N - s/S)^2 / (2 g^2)), summed over symbols
+                               and averaged over steps; off when its weight is 0
+Mels are compared in normalized units (per-band mean and std of the training set).
 All terms are averaged over real (unpadded) positions only.
 """
 from __future__ import annotations
@@ -38,13 +40,14 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 def guided_attention_loss(alignment: torch.Tensor, symbol_lengths: torch.Tensor, step_lengths: torch.Tensor,
                           sigma: float) -> torch.Tensor:
-    """alignment (B, S, N) → mean penalty over real (step, symbol) cells."""
+    """alignment (B, S, N) → the attention mass off the diagonal, per decoder step, in [0, 1]."""
     b, s, n = alignment.shape
     steps = torch.arange(s, device=alignment.device)[None, :, None] / step_lengths[:, None, None].clamp_min(1)
     syms = torch.arange(n, device=alignment.device)[None, None, :] / symbol_lengths[:, None, None].clamp_min(1)
     penalty = 1.0 - torch.exp(-((syms - steps) ** 2) / (2 * sigma ** 2))
-    mask = length_mask(step_lengths, s)[:, :, None] & length_mask(symbol_lengths, n)[:, None, :]
-    return _masked_mean(alignment * penalty, mask)
+    penalty = penalty * length_mask(symbol_lengths, n)[:, None, :]
+    per_step = (alignment * penalty).sum(-1)                                   # (B, S)
+    return _masked_mean(per_step, length_mask(step_lengths, s))
 
 
 def tacotron2_loss(out: AcousticOutput, mels: torch.Tensor, mel_lengths: torch.Tensor,

@@ -12,6 +12,8 @@ Data flow, shapes for a batch of B utterances of up to N symbols and T mel frame
 
 As NVIDIA's implementation: the prenet keeps its dropout at inference (configurable),
 the stop token is a logit per decoder step, and the decoder starts from a zero frame.
+Unlike it, the model works on mels normalized per band (dataset mean and std, kept in
+buffers): ``forward`` takes and returns normalized mels, ``infer`` returns log-mels.
 """
 from __future__ import annotations
 
@@ -233,11 +235,21 @@ class Tacotron2(nn.Module):
         self.decoder = Decoder(c)
         self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
                                        c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
-        # log-F0 mean/std over voiced frames, energy mean/std (dataset statistics)
+        # dataset statistics: log-F0 mean/std over voiced frames, energy mean/std, mel per band
         self.register_buffer("variance_stats", torch.tensor([0.0, 1.0, 0.0, 1.0]))
+        self.register_buffer("mel_mean", torch.zeros(c.n_mels))
+        self.register_buffer("mel_std", torch.ones(c.n_mels))
 
-    def set_variance_stats(self, log_f0_mean: float, log_f0_std: float, energy_mean: float, energy_std: float):
-        self.variance_stats.copy_(torch.tensor([log_f0_mean, log_f0_std, energy_mean, energy_std]))
+    def set_stats(self, stats: dict) -> None:
+        """Take normalization statistics from a prepared dataset's ``stats.json``."""
+        self.variance_stats.copy_(torch.tensor([stats["log_f0_mean"], stats["log_f0_std"],
+                                                stats["energy_mean"], stats["energy_std"]]))
+        self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
+        self.mel_std.copy_(torch.tensor(stats["mel_std"]))
+
+    def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
+        """(B, n_mels, T) normalized → log-mel."""
+        return mel * self.mel_std[:, None] + self.mel_mean[:, None]
 
     # -- shared front part ----------------------------------------------------------------
     def _memory(self, symbols, symbol_lengths, speakers, pitch, energy, pitch_shift=0.0, energy_scale=1.0):
@@ -322,6 +334,8 @@ class Tacotron2(nn.Module):
         fmask = length_mask(lengths, mel.shape[2])
         mel = mel * fmask[:, None, :].to(mel.dtype)
         post = mel + self.postnet(mel, fmask)
+        m = fmask[:, None, :].to(mel.dtype)
+        mel, post = self.denormalize(mel) * m, self.denormalize(post) * m
         alignment = torch.stack(weights, 1)
         reached = torch.stack([reached_end(alignment[i, :stop_step[i].clamp(min=1)], int(symbol_lengths[i]))
                                for i in range(b)])

@@ -73,8 +73,7 @@ class AcousticTask:
         self.model_config = replace(config.model, n_speakers=n_speakers, n_mels=config.features.n_mels,
                                     n_symbols=len(DEFAULT_TABLE))
         self.model = Tacotron2(self.model_config)
-        s = self.stats
-        self.model.set_variance_stats(s["log_f0_mean"], s["log_f0_std"], s["energy_mean"], s["energy_std"])
+        self.model.set_stats(self.stats)
 
     def datasets(self):
         return self.train_set, self.val_set
@@ -141,7 +140,7 @@ class AcousticTask:
         out = model.infer(batch["symbols"][:1, :n], speakers=speakers)
         frames = int(out.lengths[0])
         mel = out.mel_post[0, :, :frames].float().cpu()
-        target = batch["mel"][0, :, :int(batch["mel_lengths"][0])].float().cpu()
+        target = model.denormalize(batch["mel"][:1, :, :int(batch["mel_lengths"][0])])[0].float().cpu()
         writer.add_image("val/mel_target", _image(target), step)
         writer.add_image("val/mel_synthesized", _image(mel), step)
         writer.add_image("val/alignment", _image(out.alignment[0, :, :n].float().cpu().T), step)

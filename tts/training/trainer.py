@@ -284,6 +284,12 @@ class Trainer:
 
     @torch.no_grad()
     def _validate(self, batches: list[dict]) -> dict[str, float]:
+        """Validation and media, on forked RNGs: training continues exactly as without them."""
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            return self._validate_inner(batches)
+
+    def _validate_inner(self, batches: list[dict]) -> dict[str, float]:
         self.model.eval()
         with self._autocast():
             metrics = self.task.validate(self.model, [self._to_device(b) for b in batches])
