@@ -24,9 +24,15 @@ class GriffinLim(torch.nn.Module):
             n_fft=c.n_fft, n_iter=n_iter, win_length=c.win_length, hop_length=c.hop_length, power=1.0)
         self.power = power          # >1 sharpens the magnitudes before phase recovery
 
+    MIN_FRAMES = 8          # the STFT's reflect padding needs a few frames
+
     @torch.no_grad()
     def forward(self, log_mel: torch.Tensor) -> torch.Tensor:
+        frames = log_mel.shape[-1]
+        if frames < self.MIN_FRAMES:
+            pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))
+            log_mel = torch.cat([log_mel, pad], dim=-1)
         magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
-        wave = self.griffin_lim(magnitude ** self.power)
+        wave = self.griffin_lim(magnitude ** self.power)[..., :frames * self.config.hop_length]
         peak = wave.abs().amax(dim=-1, keepdim=True).clamp_min(1e-6)
         return wave / peak * 0.95

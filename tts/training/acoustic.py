@@ -72,6 +72,7 @@ class AcousticTask:
             raise ValueError(f"model.n_speakers is {n_speakers} but the data has {len(self.speakers)} speakers")
         self.model_config = replace(config.model, n_speakers=n_speakers, n_mels=config.features.n_mels,
                                     n_symbols=len(DEFAULT_TABLE))
+        torch.manual_seed(config.train.seed)          # initial weights depend on the seed alone
         self.model = Tacotron2(self.model_config)
         self.model.set_stats(self.stats)
 

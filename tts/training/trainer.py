@@ -18,6 +18,7 @@ import hashlib
 import math
 import os
 import signal
+import sys
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -184,8 +185,12 @@ class Trainer:
         """Batches forever, from the saved position; updates (epoch, batch_in_epoch) as it goes."""
         while True:
             self.sampler.set_epoch(self.epoch, self.batch_in_epoch)
-            loader = torch.utils.data.DataLoader(self.train_set, batch_sampler=self.sampler,
-                                                 collate_fn=self.task.collate, num_workers=self.config.num_workers)
+            # its own generator: a DataLoader otherwise draws from the global RNG, and a
+            # resumed run would then draw once more than an uninterrupted one
+            loader = torch.utils.data.DataLoader(
+                self.train_set, batch_sampler=self.sampler, collate_fn=self.task.collate,
+                num_workers=self.config.num_workers,
+                generator=torch.Generator().manual_seed(self.config.seed + self.epoch))
             for batch in loader:
                 self.batch_in_epoch += 1
                 yield batch
@@ -245,9 +250,12 @@ class Trainer:
             bar.close()
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-        self.save(history=self.step % c.checkpoint_every != 0)
         if self.dist.world > 1:
+            # BatchNorm statistics are updated locally in each forward; take rank 0's
+            for buffer in self.model.buffers():
+                torch.distributed.broadcast(buffer, 0)
             self._write_param_hash()
+        self.save(history=self.step % c.checkpoint_every != 0)
         if self.writer:
             self.writer.close()
         return metrics
@@ -256,7 +264,8 @@ class Trainer:
         if self._stop_requested:            # a second Ctrl-C stops at once
             raise KeyboardInterrupt
         self._stop_requested = True
-        tqdm.write("interrupted: finishing this step and writing a checkpoint (Ctrl-C again to abort)")
+        tqdm.write("interrupted: finishing this step and writing a checkpoint (Ctrl-C again to abort)",
+                   file=sys.stderr)
 
     def _optimizer_step(self, batches) -> tuple[dict[str, float], float]:
         c = self.config

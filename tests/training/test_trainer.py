@@ -1,0 +1,182 @@
+"""The training machinery: exact resume, safe checkpoints, schedules, AMP, accumulation,
+DDP on two CPU processes, and tts-train as a user runs it (Ctrl-C included)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+import yaml
+
+from tts.config import from_dict
+from tts.training.acoustic import AcousticRunConfig, AcousticTask
+from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from tts.training.trainer import Trainer
+
+from .conftest import run_config
+
+
+def train(feats, out, steps, stop_at=None, resume=None, **train_kw):
+    cfg = from_dict(AcousticRunConfig, run_config(feats, steps, **train_kw))
+    task = AcousticTask(cfg)
+    trainer = Trainer(task, cfg.train, out, {}, resume)
+    trainer.fit(stop_at=stop_at)
+    return trainer
+
+
+def same_weights(a, b):
+    sa, sb = a.model.state_dict(), b.model.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_resume_continues_exactly(with_validation, tmp_path):
+    kw = dict(validate_every=2, scheduler="cosine", batch_size=2)
+    straight = train(with_validation, tmp_path / "a", 6, **kw)
+    train(with_validation, tmp_path / "b", 6, stop_at=3, **kw)
+    resumed = train(with_validation, tmp_path / "b", 6, resume=tmp_path / "b/checkpoints/latest.pt", **kw)
+    assert resumed.step == straight.step == 6
+    assert same_weights(straight, resumed)
+    assert straight.optimizer.state_dict()["state"][0]["step"] == resumed.optimizer.state_dict()["state"][0]["step"]
+    assert straight.lr == resumed.lr
+
+
+def test_checkpoint_holds_everything_and_best_is_kept(with_validation, tmp_path):
+    t = train(with_validation, tmp_path, 4, validate_every=2, checkpoint_every=2, keep_checkpoints=1)
+    state = load_checkpoint(tmp_path / "checkpoints/latest.pt")
+    assert state["step"] == 4 and state["task"] == "acoustic"
+    assert state["task_state"]["symbols"]["checksum"] and state["task_state"]["speakers"] == ["spk0", "spk3"]
+    assert {"model", "optimizer", "scheduler", "scaler", "rng", "epoch", "batch_in_epoch"} <= set(state)
+    assert (tmp_path / "checkpoints/best.pt").exists()
+    assert [p.name for p in (tmp_path / "checkpoints").glob("step_*.pt")] == ["step_0000004.pt"]
+    assert load_checkpoint(tmp_path / "checkpoints/best.pt")["best_val"] == t.best_val
+    events = list((tmp_path / "tensorboard").iterdir())
+    assert events and events[0].stat().st_size > 0
+
+
+def test_unsafe_or_corrupt_checkpoints_are_refused(tmp_path):
+    class Payload:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    torch.save({"format": "mandarin-tts-checkpoint", "version": 1, "evil": Payload()}, tmp_path / "evil.pt")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(tmp_path / "evil.pt")
+    (tmp_path / "cut.pt").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "cut.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not a mandarin-tts checkpoint"):
+        load_checkpoint(tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "latest.pt"
+    save_checkpoint(path, {"step": 1})
+
+    def broken_save(obj, f, *a, **k):
+        open(f, "wb").write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError):
+        save_checkpoint(path, {"step": 2})
+    assert load_checkpoint(path)["step"] == 1                     # the old checkpoint survives
+
+
+@pytest.mark.parametrize("scheduler", ["cosine", "plateau", "noam", "none"])
+def test_schedules(four_utterances, tmp_path, scheduler):
+    t = train(four_utterances, tmp_path, 4, scheduler=scheduler, warmup_steps=2, lr=1e-3, min_lr=1e-4)
+    if scheduler == "cosine":
+        assert t.lr == pytest.approx(1e-4)
+    elif scheduler == "noam":
+        assert t.lr == pytest.approx(1e-3 * (2 / 5) ** 0.5)
+    else:
+        assert t.lr == pytest.approx(1e-3)
+
+
+def test_bf16_autocast_and_accumulation_train(four_utterances, tmp_path):
+    t = train(four_utterances, tmp_path, 2, amp="bf16", accumulation=2, batch_size=2)
+    # 4 utterances in batches of 2: an epoch is 2 batches, one optimizer step
+    assert t.step == 2 and t.epoch == 1 and t.batch_in_epoch == 2
+    assert all(torch.isfinite(p).all() for p in t.model.parameters())
+
+
+def test_fp16_on_cpu_is_refused(four_utterances, tmp_path):
+    with pytest.raises(ValueError, match="fp16"):
+        train(four_utterances, tmp_path, 1, amp="fp16")
+
+
+def _write_config(path, feats, steps, **train_kw):
+    path.write_text(yaml.safe_dump(run_config(feats, steps, **train_kw)), encoding="utf-8")
+    return path
+
+
+def test_ddp_two_cpu_processes_end_with_identical_weights(four_utterances, tmp_path):
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 3, batch_size=2)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+                        "29533", "-m", "tts.cli.train", "--config", str(cfg), "--out", str(tmp_path / "run")],
+                       capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    hashes = [(tmp_path / f"run/params_rank{i}.sha256").read_text() for i in (0, 1)]
+    assert hashes[0] == hashes[1]
+    state = load_checkpoint(tmp_path / "run/checkpoints/latest.pt")
+    assert state["world_size"] == 2 and state["step"] == 3
+
+
+def cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "tts.cli.train", *args], capture_output=True, text=True,
+                          timeout=600, **kw)
+
+
+def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 4)
+    out = tmp_path / "run"
+    r = cli("--config", str(cfg), "--out", str(out), "--stop-at", "2")
+    assert r.returncode == 0, r.stderr
+    assert "step 2" in r.stdout and load_checkpoint(out / "checkpoints/latest.pt")["step"] == 2
+    saved = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
+    assert saved["model"]["reduction"] == 2 and saved["train"]["steps"] == 4
+    r = cli("--config", str(cfg), "--out", str(out))
+    assert r.returncode == 1 and "--resume" in r.stderr and "Traceback" not in r.stderr
+    r = cli("--config", str(cfg), "--out", str(out), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert load_checkpoint(out / "checkpoints/latest.pt")["step"] == 4
+    r = cli("--config", str(cfg), "--out", str(out), "--resume", "--set", "model.encoder_dim=32")
+    assert r.returncode == 1 and "another model" in r.stderr
+
+
+@pytest.mark.parametrize("override,message", [
+    ("train.scheduler=linear", "unknown scheduler"),
+    ("train.stepz=3", "unknown key 'train.stepz'"),
+    ("model.reduction=7", "reduction"),
+    ("data.features_dir=/nonexistent", "no prepared features"),
+    ("task=vocoderx", "unknown task"),
+])
+def test_cli_bad_config_is_one_line(four_utterances, tmp_path, override, message):
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
+    r = cli("--config", str(cfg), "--out", str(tmp_path / "run"), "--set", override)
+    assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 100000, progress=True, log_every=1)
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "tts.cli.train", "--config", str(cfg), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not any((out / "tensorboard").glob("events*")) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)                                               # a few steps
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr[-2000:]
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    state = load_checkpoint(out / "checkpoints/latest.pt")
+    assert 0 < state["step"] < 100000
