@@ -180,3 +180,13 @@ def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     state = load_checkpoint(out / "checkpoints/latest.pt")
     assert 0 < state["step"] < 100000
+
+
+@pytest.mark.parametrize("name", ["tacotron2_small", "tacotron2_full"])
+def test_shipped_configs_load(name):
+    from pathlib import Path
+
+    from tts.cli.train import load_run_config
+
+    config = load_run_config(str(Path(__file__).parents[2] / "configs" / f"{name}.yaml"), [])
+    assert config.task == "acoustic" and config.model.variance
