@@ -1,4 +1,4 @@
-"""``tts-train``: train a model from a YAML config (acoustic model now; vocoder and recognizer later)."""
+"""``tts-train``: train a model from a YAML config (acoustic model or vocoder)."""
 from __future__ import annotations
 
 import argparse
@@ -37,24 +37,36 @@ def main(argv: list[str] | None = None) -> None:
 
 def load_run_config(path: str, overrides: list[str]):
     from tts.config import ConfigError, apply_overrides, from_dict, load_yaml
-    from tts.training.acoustic import AcousticRunConfig
 
     data = apply_overrides(load_yaml(path), overrides)
-    tasks = {"acoustic": AcousticRunConfig}
     task = data.get("task", "acoustic")
-    if task not in tasks:
-        raise ConfigError(f"unknown task {task!r} (known: {', '.join(tasks)})")
-    return from_dict(tasks[task], data)
+    if task not in TASKS:
+        raise ConfigError(f"unknown task {task!r} (known: {', '.join(TASKS)})")
+    return from_dict(_task_classes(task)[0], data)
+
+
+TASKS = ("acoustic", "vocoder")
+
+
+def _task_classes(task: str):
+    """(run config class, task class) of a task name."""
+    if task == "vocoder":
+        from tts.training.vocoder import VocoderRunConfig, VocoderTask
+
+        return VocoderRunConfig, VocoderTask
+    from tts.training.acoustic import AcousticRunConfig, AcousticTask
+
+    return AcousticRunConfig, AcousticTask
 
 
 def _main(args: argparse.Namespace) -> int:
     import yaml
 
-    from tts.training.acoustic import AcousticTask
     from tts.training.checkpoint import load_checkpoint
     from tts.training.trainer import Trainer
 
     config = load_run_config(args.config, args.set)
+    task_class = _task_classes(config.task)[1]
     out = Path(args.out or Path("runs") / Path(args.config).stem)
     latest = out / "checkpoints" / "latest.pt"
     resume = None
@@ -63,11 +75,11 @@ def _main(args: argparse.Namespace) -> int:
         saved = load_checkpoint(resume)
         if saved["config"].get("model") != asdict(config).get("model"):
             raise ValueError(f"{resume} was trained with another model: section; keep the model settings to resume")
-        task = AcousticTask(config, speakers=saved["task_state"]["speakers"])
+        task = task_class(config, speakers=saved["task_state"]["speakers"])
     else:
         if latest.exists():
             raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
-        task = AcousticTask(config)
+        task = task_class(config)
     trainer = Trainer(task, config.train, out, asdict(config), resume)
     if trainer.dist.main:
         out.mkdir(parents=True, exist_ok=True)
@@ -75,7 +87,7 @@ def _main(args: argparse.Namespace) -> int:
                                          encoding="utf-8")
     metrics = trainer.fit(stop_at=args.stop_at)
     if trainer.dist.main:
-        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal"))
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal", "copy_mel_l1", "griffin_lim_mel_l1"))
         print(f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
               f"checkpoint {out / 'checkpoints' / 'latest.pt'}")
     return 0

@@ -71,10 +71,23 @@ class FeatureExtractor:
         return audio
 
     @torch.no_grad()
+    def mel(self, audio: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """(samples,) → (n_mels, frames) log-mel only."""
+        return self._mel(self._magnitude(audio))
+
+    def _magnitude(self, audio) -> torch.Tensor:
+        if isinstance(audio, np.ndarray):
+            audio = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))
+        return self.spectrogram(audio.float())
+
+    def _mel(self, magnitude: torch.Tensor) -> torch.Tensor:
+        return torch.log(torch.clamp(self.mel_scale(magnitude), min=self.config.log_floor))
+
+    @torch.no_grad()
     def __call__(self, audio: np.ndarray) -> dict[str, np.ndarray]:
         c = self.config
-        magnitude = self.spectrogram(torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32)))
-        mel = torch.log(torch.clamp(self.mel_scale(magnitude), min=c.log_floor))
+        magnitude = self._magnitude(audio)
+        mel = self._mel(magnitude)
         energy = torch.linalg.vector_norm(magnitude, dim=0)
         f0, voiced = yin(audio, c.sample_rate, c.hop_length, c.f0_min, c.f0_max, threshold=c.voicing_threshold)
         return {"mel": mel.numpy(), "f0": f0, "voiced": voiced, "energy": energy.numpy()}
