@@ -14,7 +14,7 @@ from tts.data.features import FeatureConfig
 class GriffinLim(torch.nn.Module):
     """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
 
-    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.5):
+    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.0):
         super().__init__()
         c = self.config = config or FeatureConfig()
         self.inverse_mel = torchaudio.transforms.InverseMelScale(
@@ -33,6 +33,7 @@ class GriffinLim(torch.nn.Module):
             pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))
             log_mel = torch.cat([log_mel, pad], dim=-1)
         magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
-        wave = self.griffin_lim(magnitude ** self.power)[..., :frames * self.config.hop_length]
-        peak = wave.abs().amax(dim=-1, keepdim=True).clamp_min(1e-6)
-        return wave / peak * 0.95
+        wave = self.griffin_lim(magnitude ** self.power)
+        samples = frames * self.config.hop_length                 # as many samples as WaveGlow gives
+        wave = torch.nn.functional.pad(wave, (0, max(0, samples - wave.shape[-1])))[..., :samples]
+        return wave.clamp(-1.0, 1.0)

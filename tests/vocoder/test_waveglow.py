@@ -1,0 +1,128 @@
+"""WaveGlow: invertibility, the likelihood loss, the denoiser, Griffin-Lim, and a tiny
+vocoder that learns one utterance (spectral distance measured before and after)."""
+import numpy as np
+import pytest
+import torch
+
+from tts.data.features import FeatureConfig, FeatureExtractor
+from tts.training.vocoder import spectral_distance
+from vocoder.denoiser import Denoiser
+from vocoder.griffin_lim import GriffinLim
+from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss
+
+TINY = dict(n_mels=80, n_flows=4, n_group=8, n_early_every=2, n_early_size=2, wn_layers=2, wn_channels=16,
+            upsample_kernel=512, cond_channels=32)
+
+
+def tiny(**kw):
+    torch.manual_seed(0)
+    model = WaveGlow(WaveGlowConfig(**{**TINY, **kw}))
+    for wn in model.wn:                       # leave the identity start: a real test of the inverse
+        torch.nn.init.normal_(wn.end.weight, std=0.05)
+    return model
+
+
+@pytest.mark.parametrize("kw", [{}, {"cond_channels": 0}, {"n_early_every": 3}])
+def test_forward_then_reverse_returns_the_input(kw):
+    model = tiny(**kw)
+    mel, audio = torch.randn(2, 80, 12), torch.randn(2, 12 * 256) * 0.3
+    z, log_s, log_det = model(mel, audio)
+    assert z.shape == (2, 8, 12 * 256 // 8) and len(log_s) == len(log_det) == model.config.n_flows
+    torch.testing.assert_close(model.reverse(mel, z), audio, atol=1e-5, rtol=1e-5)
+    model.remove_weight_norm()
+    torch.testing.assert_close(model.reverse(mel, z), audio, atol=1e-5, rtol=1e-5)
+
+
+def test_log_determinant_matches_autograd_jacobian():
+    """The flow's log-det (sum of log_s and log|det W|) equals log|det J| computed numerically."""
+    model = tiny(n_flows=2, n_early_every=10).double()
+    mel = torch.randn(1, 80, 1, dtype=torch.float64)
+    audio = torch.randn(1, 16, dtype=torch.float64) * 0.3
+
+    def flow(x):
+        return model(mel, x[None])[0].reshape(-1)
+
+    jac = torch.autograd.functional.jacobian(flow, audio[0])
+    _, log_s, log_det = model(mel, audio)
+    ours = sum(s.sum() for s in log_s) + sum(log_det)
+    assert float(ours) == pytest.approx(float(torch.linalg.slogdet(jac)[1]), abs=1e-6)
+
+
+def test_loss_is_the_gaussian_negative_log_likelihood():
+    z = torch.randn(2, 8, 100)
+    log_s = [torch.full((2, 4, 100), 0.1)]
+    log_det = [torch.tensor(3.0)]
+    expected = ((z ** 2).sum() / 2 - 0.1 * 800 - 3.0) / z.numel()
+    assert float(waveglow_loss(z, log_s, log_det)) == pytest.approx(float(expected), rel=1e-6)
+
+
+def test_inference_length_and_sigma_zero_is_deterministic():
+    model = tiny().eval()
+    mel = torch.randn(1, 80, 10)
+    a = model.infer(mel, sigma=0.0)
+    assert a.shape == (1, 2560) and torch.equal(a, model.infer(mel, sigma=0.0))
+    assert not torch.equal(model.infer(mel, sigma=0.6), model.infer(mel, sigma=0.6))
+
+
+def test_denoiser_removes_the_bias_spectrum():
+    model = tiny().eval()
+    den = Denoiser(model)
+    t = torch.arange(22050) / 22050
+    tone = (0.3 * torch.sin(2 * np.pi * 440 * t))[None]
+    assert den(tone, strength=0.0).shape == tone.shape
+    torch.testing.assert_close(den(tone, strength=0.0), tone, atol=1e-4, rtol=1e-3)
+    assert den(tone, strength=50.0).abs().mean() < tone.abs().mean()
+
+
+def test_griffin_lim_keeps_the_spectrum(tiny_speech):
+    audio = tiny_speech
+    x = FeatureExtractor()
+    mel = x.mel(audio)
+    wave = GriffinLim(n_iter=32)(mel)
+    assert wave.shape[-1] == mel.shape[1] * 256 and wave.abs().max() <= 1.0
+    assert spectral_distance(x, mel, wave) < 0.5
+    assert GriffinLim()(mel[:, :2]).shape[-1] == 512                 # very short input works
+
+
+def test_full_size_matches_published_size():
+    c = WaveGlowConfig()
+    assert (c.n_flows, c.n_group, c.n_early_every, c.n_early_size, c.wn_layers, c.wn_channels) == (12, 8, 4, 2, 8, 256)
+    n = sum(p.numel() for p in WaveGlow(c).parameters())
+    assert 87e6 < n < 89e6
+
+
+def test_bad_config():
+    with pytest.raises(ValueError):
+        WaveGlowConfig(n_group=7)
+    with pytest.raises(ValueError):
+        WaveGlowConfig(n_group=4, n_early_size=2, n_early_every=1, n_flows=4)
+
+
+def test_tiny_vocoder_learns_one_utterance(tiny_speech):
+    """Spectral distance of copy-synthesis falls as a tiny WaveGlow trains on one clip."""
+    torch.manual_seed(0)
+    x = FeatureExtractor(FeatureConfig())
+    audio = torch.from_numpy(tiny_speech[:256 * 64])
+    mel = x.mel(audio)
+    model = WaveGlow(WaveGlowConfig(**TINY))
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+
+    def distance():
+        model.eval()
+        torch.manual_seed(1)
+        d = np.mean([spectral_distance(x, mel, model.infer(mel[None], sigma=0.6)[0]) for _ in range(2)])
+        model.train()
+        return d
+
+    before = distance()
+    segments = audio.unfold(0, 4096, 1024)                           # (n, 4096) overlapping clips
+    for step in range(250):
+        i = step % segments.shape[0]
+        seg = segments[i:i + 1]
+        loss = waveglow_loss(*model(x.mel(seg[0])[None], seg))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+    after = distance()
+    assert after < 0.8 * before, (before, after)
