@@ -11,7 +11,7 @@ from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.trainer import Trainer
 from vocoder.griffin_lim import GriffinLim
 
-from .conftest import run_config
+from ..helpers import run_config
 
 STEPS = 300
 
@@ -23,7 +23,7 @@ def trained(four_utterances, tmp_path_factory):
     task = AcousticTask(cfg)
     batch = task.collate([task.train_set[i] for i in range(len(task.train_set))])
     first_loss = _loss(task, batch)
-    Trainer(task, cfg.train, tmp_path_factory.mktemp("run"), {}).fit()
+    Trainer(task, tmp_path_factory.mktemp("run")).fit()
     task.model.eval()
     return task, batch, first_loss
 

@@ -16,13 +16,13 @@ from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from tts.training.trainer import Trainer
 
-from .conftest import run_config
+from ..helpers import run_config
 
 
 def train(feats, out, steps, stop_at=None, resume=None, **train_kw):
     cfg = from_dict(AcousticRunConfig, run_config(feats, steps, **train_kw))
     task = AcousticTask(cfg)
-    trainer = Trainer(task, cfg.train, out, {}, resume)
+    trainer = Trainer(task, out, resume)
     trainer.fit(stop_at=stop_at)
     return trainer
 

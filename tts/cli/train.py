@@ -80,7 +80,7 @@ def _main(args: argparse.Namespace) -> int:
         if latest.exists():
             raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
         task = task_class(config)
-    trainer = Trainer(task, config.train, out, asdict(config), resume)
+    trainer = Trainer(task, out, resume)
     if trainer.dist.main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "config.yaml").write_text(yaml.safe_dump(asdict(config), allow_unicode=True, sort_keys=False),

@@ -93,9 +93,13 @@ class Distributed:
 
 
 class Trainer:
-    def __init__(self, task, config: TrainConfig, out_dir: str | Path, run_config: dict, resume: str | Path | None = None):
+    def __init__(self, task, out_dir: str | Path, resume: str | Path | None = None):
+        """``task.config`` is the whole run config (a dataclass with a ``train`` section)."""
+        from dataclasses import asdict
+
+        config: TrainConfig = task.config.train
         self.task, self.config, self.out = task, config, Path(out_dir)
-        self.run_config = run_config
+        self.run_config = asdict(task.config)
         kind = "cuda" if config.device == "cuda" or (config.device == "auto" and torch.cuda.is_available()) else "cpu"
         self.dist = Distributed(kind)
         self.device = torch.device(f"cuda:{self.dist.local_rank}" if kind == "cuda" else "cpu")

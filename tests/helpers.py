@@ -2,7 +2,6 @@
 prepared in the test session, and tiny model settings that train on it in seconds."""
 import csv
 
-import pytest
 import soundfile as sf
 
 from frontend import Frontend
@@ -34,23 +33,6 @@ def make_dataset(root, voices=(0, 3), splits=("train", "train")):
     return root
 
 
-@pytest.fixture(scope="session")
-def four_utterances(tmp_path_factory):
-    root = tmp_path_factory.mktemp("four")
-    make_dataset(root / "data")
-    prepare(root / "data", root / "feats", jobs=1, progress=False)
-    return root / "feats"
-
-
-@pytest.fixture(scope="session")
-def with_validation(tmp_path_factory):
-    """The same sentences, the second held out for validation."""
-    root = tmp_path_factory.mktemp("withval")
-    make_dataset(root / "data", splits=("train", "val"))
-    prepare(root / "data", root / "feats", jobs=1, progress=False)
-    return root / "feats"
-
-
 def run_config(feats, steps, **train):
     return {
         "task": "acoustic",
@@ -59,3 +41,29 @@ def run_config(feats, steps, **train):
         "train": {"steps": steps, "batch_size": 4, "lr": 3e-3, "scheduler": "none", "log_every": 10,
                   "validate_every": 10 ** 6, "checkpoint_every": 10 ** 6, "progress": False, **train},
     }
+
+
+TINY_VOCODER = {"n_flows": 4, "n_group": 8, "n_early_every": 2, "n_early_size": 2, "wn_layers": 2,
+                "wn_channels": 16, "upsample_kernel": 512, "cond_channels": 32}
+
+
+def vocoder_config(feats, steps, **train):
+    return {
+        "task": "vocoder",
+        "data": {"features_dir": str(feats), "segment_length": 4096, "copy_synthesis_items": 1},
+        "model": TINY_VOCODER,
+        "train": {"steps": steps, "batch_size": 4, "lr": 2e-3, "scheduler": "none", "log_every": 10,
+                  "validate_every": 10 ** 6, "checkpoint_every": 10 ** 6, "progress": False, **train},
+    }
+
+
+def train_tiny(config: dict, out):
+    """Train a tiny model from a config dict with the toolkit's own Trainer; returns the checkpoint."""
+    from tts.cli.train import _task_classes
+    from tts.config import from_dict
+    from tts.training.trainer import Trainer
+
+    run_class, task_class = _task_classes(config["task"])
+    task = task_class(from_dict(run_class, config))
+    Trainer(task, out).fit()
+    return out / "checkpoints" / "latest.pt"

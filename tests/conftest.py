@@ -1,0 +1,24 @@
+"""Session fixtures shared by every test folder: tiny prepared corpora made in the test."""
+import pytest
+
+from tts.data.prepare import prepare
+
+from .helpers import make_dataset
+
+
+@pytest.fixture(scope="session")
+def four_utterances(tmp_path_factory):
+    """Two sentences × two voices far apart in pitch, all in the training split."""
+    root = tmp_path_factory.mktemp("four")
+    make_dataset(root / "data")
+    prepare(root / "data", root / "feats", jobs=1, progress=False)
+    return root / "feats"
+
+
+@pytest.fixture(scope="session")
+def with_validation(tmp_path_factory):
+    """The same sentences, the second held out for validation."""
+    root = tmp_path_factory.mktemp("withval")
+    make_dataset(root / "data", splits=("train", "val"))
+    prepare(root / "data", root / "feats", jobs=1, progress=False)
+    return root / "feats"

@@ -1,0 +1,153 @@
+"""Voices and synthesis end to end on tiny models trained in the test: the Python
+pipeline, tts-voice, tts-synthesize (argument, stdin, text file), and bad input."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from tts.data.pitch import yin
+from tts.pipeline import Synthesizer
+from tts.voice import VoiceError, build_voice, load_voice
+
+from ..helpers import run_config, train_tiny, vocoder_config
+
+
+@pytest.fixture(scope="module")
+def checkpoints(four_utterances, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ckpt")
+    cfg = run_config(four_utterances, 60)
+    cfg["model"]["n_speakers"] = 0                      # one embedding per voice
+    acoustic = train_tiny(cfg, root / "acoustic")
+    vocoder = train_tiny(vocoder_config(four_utterances, 5), root / "vocoder")
+    return acoustic, vocoder
+
+
+@pytest.fixture(scope="module")
+def voice(checkpoints, tmp_path_factory):
+    out = tmp_path_factory.mktemp("voice") / "tiny"
+    build_voice(checkpoints[0], out, checkpoints[1], name="tiny")
+    return out
+
+
+def test_voice_folder_round_trip(voice, checkpoints, tmp_path):
+    v = load_voice(voice)
+    assert v.speakers == ["spk0", "spk3"] and v.sample_rate == 22050 and v.vocoder is not None
+    card = json.loads((voice / "card.json").read_text(encoding="utf-8"))
+    assert card["acoustic"]["step"] == 60 and card["vocoder"]["step"] == 5
+    half = build_voice(checkpoints[0], tmp_path / "half", checkpoints[1], half=True)
+    assert half["storage"] == "float16"
+    assert (tmp_path / "half/acoustic.pt").stat().st_size < 0.6 * (voice / "acoustic.pt").stat().st_size
+    hv = load_voice(tmp_path / "half")
+    for (k, a), b in zip(v.acoustic.state_dict().items(), hv.acoustic.state_dict().values()):
+        torch.testing.assert_close(a, b, atol=2e-3, rtol=2e-3)
+
+
+def test_pipeline_in_three_lines(voice):
+    tts = Synthesizer(voice, sigma=0.6)
+    audio = tts("今天天气很好。我们去公园散步。", speaker="spk3")
+    assert audio.dtype == np.float32 and audio.ndim == 1 and len(audio) > 0.3 * tts.sample_rate
+    assert np.abs(audio).max() <= 1.0 and np.isfinite(audio).all()
+    assert tts.report.sentences == 2 and tts.report.rtf > 0
+
+
+def test_long_text_streams_sentence_by_sentence(voice):
+    tts = Synthesizer(voice, vocoder="griffin-lim", batch_size=4)
+    chunks = list(tts.stream("今天天气很好。" * 12, speaker=0))
+    assert len(chunks) == 12
+    assert max(len(c) for c in chunks) < 3 * min(len(c) for c in chunks) + tts.sample_rate
+
+
+def test_griffin_lim_and_waveglow_both_speak(voice):
+    for vocoder in ("waveglow", "griffin-lim"):
+        audio = Synthesizer(voice, vocoder=vocoder)("今天天气很好。", speaker="spk0")
+        assert np.sqrt(np.mean(audio ** 2)) > 1e-3
+
+
+def test_bad_speaker_and_vocoder(voice):
+    with pytest.raises(ValueError, match="unknown speaker"):
+        Synthesizer(voice)("你好", speaker="nobody")
+    with pytest.raises(ValueError, match="unknown vocoder"):
+        Synthesizer(voice, vocoder="hifigan")
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda d: (d / "card.json").unlink(), "not a voice folder"),
+    (lambda d: (d / "acoustic.pt").write_bytes(b"garbage"), "corrupt or unsafe"),
+    (lambda d: (d / "card.json").write_text(json.dumps({**json.loads((d / "card.json").read_text()), "version": 99})),
+     "version 99"),
+    (lambda d: (d / "symbols.json").write_text(json.dumps({"version": 0, "symbols": ["_", "a"]})), "symbol table"),
+])
+def test_wrong_or_corrupt_voice_is_a_clear_error(voice, tmp_path, damage, message):
+    import shutil
+
+    copy = tmp_path / "v"
+    shutil.copytree(voice, copy)
+    damage(copy)
+    with pytest.raises(VoiceError, match=message):
+        load_voice(copy)
+
+
+def cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "tts.cli.synthesize", *args], input=stdin, capture_output=True,
+                          timeout=300)
+
+
+def test_cli_writes_16_bit_wav_and_reports_rtf(voice, tmp_path):
+    out = tmp_path / "out.wav"
+    r = cli("今天天气很好。", "-o", str(out), "--model", str(voice), "--speaker", "spk3", "--verbose")
+    assert r.returncode == 0, r.stderr.decode()
+    info = sf.info(out)
+    assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16") and info.duration > 0.3
+    assert b"real-time factor" in r.stderr and b"wrote" in r.stderr
+
+
+def test_cli_stdin_and_text_file(voice, tmp_path):
+    r = cli("-o", str(tmp_path / "a.wav"), "--model", str(voice), "--vocoder", "griffin-lim", stdin="你好。".encode())
+    assert r.returncode == 0 and (tmp_path / "a.wav").exists(), r.stderr.decode()
+    lines = tmp_path / "lines.txt"
+    lines.write_text("今天天气很好。\n\n我们去公园散步。\n", encoding="utf-8")
+    r = cli("--text-file", str(lines), "-o", str(tmp_path / "many"), "--model", str(voice), "--vocoder", "griffin-lim")
+    assert r.returncode == 0, r.stderr.decode()
+    assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["0001.wav", "0002.wav", "index.tsv"]
+
+
+def test_cli_pitch_shift_changes_pitch_fed_to_the_model(voice, tmp_path):
+    files = {}
+    for shift in ("-12", "12"):
+        files[shift] = tmp_path / f"p{shift}.wav"
+        r = cli("今天天气很好。", "-o", str(files[shift]), "--model", str(voice), "--pitch-shift", shift,
+                "--vocoder", "griffin-lim")
+        assert r.returncode == 0, r.stderr.decode()
+    a, b = (sf.read(files[s])[0] for s in ("-12", "12"))
+    assert not (len(a) == len(b) and np.allclose(a, b))
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (["", "-o", "{tmp}/x.wav"], None, "empty text"),
+    (["你好", "-o", "{tmp}/no/such/dir/x.wav"], None, "does not exist"),
+    (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}"], None, "not a voice folder"),
+    (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}/missing"], None, "voice folder not found"),
+    (["😀", "-o", "{tmp}/x.wav"], None, "no pronounceable"),
+    (["--text-file", "{tmp}/none.txt", "-o", "{tmp}/d"], None, "cannot read"),
+])
+def test_cli_bad_input(voice, tmp_path, args, stdin, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--model" not in args:
+        args += ["--model", str(voice)]
+    r = cli(*args, stdin=stdin)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and message in err and "Traceback" not in err, err
+    assert not (tmp_path / "x.wav").exists()
+
+
+def test_cli_output_that_cannot_be_written(voice, tmp_path):
+    r = cli("你好", "-o", str(tmp_path), "--model", str(voice))          # a folder, not a file
+    assert r.returncode == 1 and b"is a folder" in r.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = cli("你好", "-o", str(blocker / "x.wav"), "--model", str(voice))  # parent is a file
+    assert r.returncode == 1 and b"does not exist" in r.stderr

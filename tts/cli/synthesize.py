@@ -1,0 +1,114 @@
+"""``tts-synthesize``: text → WAV with a trained voice."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .common import read_text_arg, run, warn
+
+PROG = "tts-synthesize"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Speak Mandarin text (numbers, dates, some English) into a 16-bit WAV file.",
+        epilog='examples:\n  tts-synthesize "今天是2026年11月24日，天气很好。" -o out.wav\n'
+        "  tts-synthesize --text-file lines.txt -o out_dir/      # one WAV per line\n"
+        '  echo "你好" | tts-synthesize -o hello.wav --pitch-shift 3 --vocoder griffin-lim',
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("text", nargs="*", help="text to speak (default: standard input)")
+    p.add_argument("-o", "--output", required=True,
+                   help="WAV file to write (a folder with --text-file)")
+    p.add_argument("--text-file", help="UTF-8 file, one utterance per line, each to its own WAV")
+    p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
+    p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
+    p.add_argument("--pitch-shift", type=float, default=0.0, metavar="SEMITONES", help="raise (+) or lower (-) pitch")
+    p.add_argument("--energy-scale", type=float, default=1.0, metavar="X", help="scale loudness/energy (1 = as trained)")
+    p.add_argument("--vocoder", choices=["waveglow", "griffin-lim"], default="waveglow")
+    p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature (default 0.6)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    p.add_argument("--user-dict", metavar="FILE", help="user dictionary for the frontend")
+    p.add_argument("--verbose", action="store_true", help="print where it wrote and the real-time factor")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    run(PROG, lambda: _main(args))
+
+
+def _writable(path: Path) -> None:
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a folder (give a .wav file name)")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValueError(f"cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"cannot write {path}: permission denied")
+
+
+def _write(synth, text: str, path: Path, args) -> None:
+    import soundfile as sf
+
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
+            for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
+                                      energy_scale=args.energy_scale):
+                f.write(chunk)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _main(args: argparse.Namespace) -> int:
+    from tts.pipeline import Synthesizer
+
+    if args.text_file:
+        try:
+            lines = [ln.strip() for ln in Path(args.text_file).read_text(encoding="utf-8").splitlines()]
+        except (OSError, UnicodeDecodeError) as err:
+            raise ValueError(f"cannot read {args.text_file}: {err}") from None
+        lines = [ln for ln in lines if ln]
+        if not lines:
+            raise ValueError(f"{args.text_file} has no text")
+        out_dir = Path(args.output)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        jobs = [(line, out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
+    else:
+        jobs = [(read_text_arg(args.text), Path(args.output))]
+    for _, path in jobs:
+        _writable(path)
+    synth = Synthesizer(args.model, vocoder=args.vocoder, device=args.device, sigma=args.sigma,
+                        user_dict=args.user_dict)
+    from frontend import FrontendError
+
+    failed = 0
+    for text, path in jobs:
+        try:
+            _write(synth, text, path, args)
+        except FrontendError as err:
+            if len(jobs) == 1:
+                raise
+            warn(PROG, f"{path.name}: {err}")
+            failed += 1
+            continue
+        if args.verbose:
+            print(f"wrote {path}", file=sys.stderr)
+    if args.text_file:
+        (Path(args.output) / "index.tsv").write_text(
+            "".join(f"{p.name}\t{t}\n" for t, p in jobs), encoding="utf-8")
+    for w in synth.report.warnings:
+        warn(PROG, w)
+    r = synth.report
+    if args.verbose:
+        print(f"{r.sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
+              f"(frontend {r.frontend_seconds:.2f} s, acoustic {r.acoustic_seconds:.2f} s, "
+              f"{synth.vocoder_name} {r.vocoder_seconds:.2f} s, {os.cpu_count()} cores)", file=sys.stderr)
+    return 1 if failed == len(jobs) else 0
+
+
+if __name__ == "__main__":
+    main()
