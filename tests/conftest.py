@@ -1,4 +1,5 @@
 """Session fixtures shared by every test folder: tiny prepared corpora made in the test."""
+import numpy as np
 import pytest
 
 from tts.data.prepare import prepare
@@ -22,3 +23,11 @@ def with_validation(tmp_path_factory):
     make_dataset(root / "data", splits=("train", "val"))
     prepare(root / "data", root / "feats", jobs=1, progress=False)
     return root / "feats"
+
+
+@pytest.fixture(scope="session")
+def sine():
+    def make(freq, seconds=1.0, rate=22050, amp=0.5):
+        t = np.arange(int(seconds * rate)) / rate
+        return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    return make

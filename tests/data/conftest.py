@@ -1,7 +1,6 @@
 """Tiny datasets made in the test session: real espeak-ng audio in each supported layout."""
 import subprocess
 
-import numpy as np
 import pytest
 import soundfile as sf
 
@@ -27,11 +26,3 @@ def tiny_corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
     card = build_corpus(out, sentences=12, speakers=2, seed=3, jobs=2, progress=False)
     return out, card
-
-
-@pytest.fixture(scope="session")
-def sine():
-    def make(freq, seconds=1.0, rate=22050, amp=0.5):
-        t = np.arange(int(seconds * rate)) / rate
-        return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-    return make

@@ -45,11 +45,15 @@ def load_run_config(path: str, overrides: list[str]):
     return from_dict(_task_classes(task)[0], data)
 
 
-TASKS = ("acoustic", "vocoder")
+TASKS = ("acoustic", "vocoder", "recognizer")
 
 
 def _task_classes(task: str):
     """(run config class, task class) of a task name."""
+    if task == "recognizer":
+        from tts.training.recognizer import RecognizerRunConfig, RecognizerTask
+
+        return RecognizerRunConfig, RecognizerTask
     if task == "vocoder":
         from tts.training.vocoder import VocoderRunConfig, VocoderTask
 
@@ -75,7 +79,8 @@ def _main(args: argparse.Namespace) -> int:
         saved = load_checkpoint(resume)
         if saved["config"].get("model") != asdict(config).get("model"):
             raise ValueError(f"{resume} was trained with another model: section; keep the model settings to resume")
-        task = task_class(config, speakers=saved["task_state"]["speakers"])
+        extra = {"tokens": saved["task_state"]["tokens"]} if config.task == "recognizer" else {}
+        task = task_class(config, speakers=saved["task_state"]["speakers"], **extra)
     else:
         if latest.exists():
             raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
@@ -87,7 +92,7 @@ def _main(args: argparse.Namespace) -> int:
                                          encoding="utf-8")
     metrics = trainer.fit(stop_at=args.stop_at)
     if trainer.dist.main:
-        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal", "copy_mel_l1", "griffin_lim_mel_l1"))
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal", "copy_mel_l1", "griffin_lim_mel_l1", "cer"))
         print(f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
               f"checkpoint {out / 'checkpoints' / 'latest.pt'}")
     return 0

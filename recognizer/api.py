@@ -1,0 +1,79 @@
+"""A trained recognizer ready to use: load it, transcribe WAVs, score them against text.
+
+    from recognizer.api import Recognizer
+    asr = Recognizer.load("runs/recognizer/checkpoints/best.pt")   # or a recognizer folder
+    asr.transcribe(["a.wav"])          # [["jin1", "tian1", ...]]
+    asr.error_rate(["a.wav"], ["今天天气很好。"])   # syllable error rate against the frontend
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from tts.data.asr_features import AsrFeatureConfig, AsrFeatures
+from tts.data.audio import AudioError
+
+from .decode import beam_search, greedy_decode
+from .metrics import error_rate
+from .model import RecognizerConfig, build_recognizer
+from .tokens import TokenSet
+
+
+class Recognizer:
+    def __init__(self, model: torch.nn.Module, tokens: TokenSet, features: AsrFeatureConfig, data: dict):
+        from tts.training.recognizer import RecognizerDataConfig
+
+        self.model, self.tokens = model.eval(), tokens
+        self.features = AsrFeatures(features)
+        self.feature_config = features
+        self.data = RecognizerDataConfig(**data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Recognizer":
+        """From a tts-train checkpoint (task recognizer) or a folder holding ``recognizer.pt``."""
+        from tts.training.checkpoint import load_checkpoint
+
+        path = Path(path)
+        if path.is_dir():
+            path = path / "recognizer.pt"
+        state = load_checkpoint(path)
+        if state.get("task") != "recognizer":
+            raise ValueError(f"{path} is a {state.get('task')} checkpoint, not a recognizer")
+        ts = state["task_state"]
+        model = build_recognizer(RecognizerConfig(**ts["model_config"]))
+        model.load_state_dict(state["model"])
+        return cls(model, TokenSet(tuple(ts["tokens"])), AsrFeatureConfig(**ts["asr_features"]),
+                   state["config"]["data"])
+
+    @torch.no_grad()
+    def log_probs(self, path: str | Path) -> torch.Tensor:
+        """(T', V) log-probabilities of one file; raises AudioError for unusable audio."""
+        from tts.training.recognizer import load_speech, normalize_features
+
+        audio = load_speech(path, self.data, self.feature_config.sample_rate)
+        if len(audio) < self.feature_config.win_length:
+            raise AudioError(f"{path}: too short to recognize ({len(audio)} samples)")
+        if float(audio.abs().max()) < 1e-4:
+            raise AudioError(f"{path}: silent")
+        feats = normalize_features(self.features(audio))
+        log_probs, lengths = self.model(feats[None], torch.tensor([feats.shape[1]]))
+        return log_probs[0, :int(lengths[0])]
+
+    def transcribe(self, paths: list[str | Path], beam: int = 0) -> list[list[str]]:
+        """Toned syllables of each file (greedy CTC, or prefix beam search of width ``beam``)."""
+        out = []
+        for p in paths:
+            lp = self.log_probs(p)
+            ids = beam_search(lp, beam) if beam > 1 else greedy_decode(lp[None])[0]
+            out.append(self.tokens.decode(ids))
+        return out
+
+    def error_rate(self, paths: list[str | Path], texts: list[str], beam: int = 0) -> float:
+        """Syllable error rate of the files against the frontend's reading of ``texts``."""
+        from frontend import Frontend
+
+        fe = Frontend()
+        refs = [[p for u in fe(t) for p in u.pinyin] for t in texts]
+        return error_rate(refs, self.transcribe(paths, beam))
+
