@@ -42,7 +42,10 @@ class Recognizer:
             raise ValueError(f"{path} is a {state.get('task')} checkpoint, not a recognizer")
         ts = state["task_state"]
         model = build_recognizer(RecognizerConfig(**ts["model_config"]))
-        model.load_state_dict(state["model"])
+        try:
+            model.load_state_dict(state["model"])
+        except RuntimeError as err:
+            raise ValueError(f"{path}: weights do not fit the recognizer ({str(err).splitlines()[0]})") from None
         return cls(model, TokenSet(tuple(ts["tokens"])), AsrFeatureConfig(**ts["asr_features"]),
                    state["config"]["data"])
 

@@ -30,13 +30,15 @@ def beam_search(log_probs: torch.Tensor, beam: int = 8, blank: int = 0, prune: f
     """Prefix beam search for one utterance: (T, V) log-probabilities → best token sequence.
 
     Each prefix keeps two scores, ending in blank and ending in a token, so repeated
-    tokens separated by a blank are kept apart; tokens below ``prune`` at a frame are skipped.
+    tokens separated by a blank are kept apart. At each frame only the ``beam`` likeliest
+    tokens above ``prune`` are extended, so the work is frames × beam².
     """
     lp = log_probs.detach().float().cpu()
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, -math.inf)}
     for t in range(lp.shape[0]):
         frame = lp[t]
-        candidates = [int(v) for v in torch.nonzero(frame > prune).flatten()] or [int(frame.argmax())]
+        top = torch.topk(frame, min(beam, frame.shape[0]))
+        candidates = [int(v) for p, v in zip(top.values, top.indices) if p > prune] or [int(top.indices[0])]
         nxt: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [-math.inf, -math.inf])
         for prefix, (p_blank, p_token) in beams.items():
             total = _logadd(p_blank, p_token)

@@ -15,7 +15,10 @@ def build_parser() -> argparse.ArgumentParser:
         "one line per file: FILE<TAB>syllables. With --text, also the syllable error rate against it.",
         epilog="example:\n  tts-recognize --model runs/recognizer/checkpoints/best.pt a.wav b.wav",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("files", nargs="+", help="audio files (any rate, mono or stereo)")
+    p.add_argument("files", nargs="*", help="audio files (any rate, mono or stereo)")
+    p.add_argument("--dataset", metavar="FEATS", help="score a prepared corpus split instead of files")
+    p.add_argument("--split", default="test", help="with --dataset: train, val or test (default test)")
+    p.add_argument("--limit", type=int, default=0, help="with --dataset: at most this many utterances")
     p.add_argument("--model", required=True, help="recognizer checkpoint (tts-train, task recognizer)")
     p.add_argument("--beam", type=int, default=0, help="prefix beam search width (0: greedy)")
     p.add_argument("--text", action="append", metavar="TEXT",
@@ -33,6 +36,10 @@ def _main(args: argparse.Namespace) -> int:
     from recognizer.metrics import error_rate
     from tts.data.audio import AudioError
 
+    if args.dataset:
+        return _score_dataset(args)
+    if not args.files:
+        raise ValueError("give audio files, or --dataset FEATS")
     if args.text and len(args.text) != len(args.files):
         raise ValueError(f"{len(args.files)} files but {len(args.text)} --text references")
     asr = Recognizer.load(args.model)
@@ -54,6 +61,30 @@ def _main(args: argparse.Namespace) -> int:
         print(f"syllable error rate: {error_rate(refs, hyps):.4f} over {sum(map(len, refs))} syllables",
               file=sys.stderr)
     return 1 if failed else 0
+
+
+def _score_dataset(args: argparse.Namespace) -> int:
+    import json
+    import time
+    from pathlib import Path
+
+    from recognizer.api import Recognizer
+
+    index = Path(args.dataset) / "index.json"
+    if not index.exists():
+        raise ValueError(f"{args.dataset}: no index.json (a folder made by tts-prepare)")
+    records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == args.split]
+    if args.limit:
+        records = records[:args.limit]
+    if not records:
+        raise ValueError(f"{args.dataset} has no {args.split} utterances")
+    asr = Recognizer.load(args.model)
+    t = time.perf_counter()
+    rate = asr.error_rate([r["audio"] for r in records], [r["text"] for r in records], args.beam)
+    seconds = sum(r["seconds"] for r in records)
+    print(f"{args.split}: syllable error rate {rate:.4f} over {len(records)} utterances "
+          f"({seconds / 60:.1f} min of audio, {time.perf_counter() - t:.1f} s)")
+    return 0
 
 
 if __name__ == "__main__":
