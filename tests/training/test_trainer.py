@@ -182,11 +182,14 @@ def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
     assert 0 < state["step"] < 100000
 
 
-@pytest.mark.parametrize("name", ["tacotron2_small", "tacotron2_full"])
-def test_shipped_configs_load(name):
+@pytest.mark.parametrize("name,task", [
+    ("tacotron2_small", "acoustic"), ("tacotron2_full", "acoustic"), ("waveglow_small", "vocoder"),
+    ("waveglow_full", "vocoder"), ("recognizer_crnn", "recognizer"), ("recognizer_transformer", "recognizer"),
+])
+def test_shipped_configs_load(name, task):
     from pathlib import Path
 
     from tts.cli.train import load_run_config
 
     config = load_run_config(str(Path(__file__).parents[2] / "configs" / f"{name}.yaml"), [])
-    assert config.task == "acoustic" and config.model.variance
+    assert config.task == task
