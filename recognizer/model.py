@@ -1,8 +1,8 @@
 """Recognizer models: features (B, F, T) → CTC log-probabilities (B, T', V).
 
-- ``crnn``: two Conv2d blocks (3×3, BatchNorm, ReLU, 2×2 pooling in frequency, 2× in
-  time for the first), a BiLSTM stack, a linear layer to the tokens (the seed guide's
-  CRNN, kept per-frame for CTC instead of pooled to one class).
+- ``crnn``: two Conv2d blocks (3×3, BatchNorm, ReLU, 2×2 max pooling: 4× fewer frames,
+  40 ms each), a BiLSTM stack, a linear layer to the tokens (the seed guide's CRNN, kept
+  per-frame for CTC instead of pooled to one class).
 - ``transformer``: a 2× time-subsampling convolution, sinusoidal positions, a Transformer
   encoder (pre-norm), a linear layer to the tokens.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from tts.models.layers import length_mask, run_lstm
+from tts.models.layers import BiLSTM, length_mask
 
 
 @dataclass
@@ -39,8 +39,7 @@ class CRNN(nn.Module):
         ch = c.conv_channels
         self.block1 = nn.Sequential(nn.Conv2d(1, ch, 3, padding=1), nn.BatchNorm2d(ch), nn.ReLU())
         self.block2 = nn.Sequential(nn.Conv2d(ch, ch, 3, padding=1), nn.BatchNorm2d(ch), nn.ReLU())
-        self.lstm = nn.LSTM(ch * (c.n_features // 4), c.hidden, num_layers=c.layers, batch_first=True,
-                            bidirectional=True, dropout=c.dropout if c.layers > 1 else 0.0)
+        self.lstm = BiLSTM(ch * (c.n_features // 4), c.hidden, c.layers, c.dropout)
         self.dropout = nn.Dropout(c.dropout)
         self.out = nn.Linear(2 * c.hidden, c.n_tokens)
 
@@ -52,10 +51,11 @@ class CRNN(nn.Module):
         out_lengths = torch.div(lengths, 2, rounding_mode="floor").clamp(min=1, max=x.shape[3])
         mask = length_mask(out_lengths, x.shape[3])[:, None, None, :].to(x.dtype)
         x = self.block2(x * mask) * mask
-        x = nn.functional.max_pool2d(x, (2, 1))                                # (B, C, F/4, T/2)
+        x = nn.functional.max_pool2d(x, (2, 2))                                # (B, C, F/4, T/4)
+        out_lengths = torch.div(out_lengths, 2, rounding_mode="floor").clamp(min=1, max=x.shape[3])
         b, ch, f, t = x.shape
         x = x.permute(0, 3, 1, 2).reshape(b, t, ch * f)
-        x = run_lstm(self.lstm, x, out_lengths)
+        x = self.lstm(x, out_lengths)
         return self.out(self.dropout(x)).log_softmax(-1), out_lengths
 
 

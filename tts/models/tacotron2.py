@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from frontend import DEFAULT_TABLE
 
-from .layers import MaskedConvStack, length_mask, run_lstm
+from .layers import BiLSTM, MaskedConvStack, length_mask
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
 
@@ -107,12 +107,12 @@ class Encoder(nn.Module):
         nn.init.uniform_(self.embedding.weight, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
         self.convs = MaskedConvStack([c.symbol_dim] + [c.encoder_dim] * c.encoder_convs, c.encoder_kernel,
                                      "relu", c.encoder_dropout)
-        self.lstm = nn.LSTM(c.encoder_dim, c.encoder_dim // 2, batch_first=True, bidirectional=True)
+        self.lstm = BiLSTM(c.encoder_dim, c.encoder_dim // 2)
 
     def forward(self, symbols: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         mask = length_mask(lengths, symbols.shape[1])
         x = self.convs(self.embedding(symbols).transpose(1, 2), mask)
-        return run_lstm(self.lstm, x.transpose(1, 2), lengths)
+        return self.lstm(x.transpose(1, 2), lengths)
 
 
 class LocationSensitiveAttention(nn.Module):
