@@ -55,9 +55,8 @@ def main() -> None:
             t = time.perf_counter()
             wg = model.infer(mel[None], args.sigma)
             seconds["waveglow"] += time.perf_counter() - t
-            t = time.perf_counter()
             den = denoiser(wg, 0.01).clamp(-1, 1)
-            seconds["waveglow+denoiser"] += time.perf_counter() - t + seconds["waveglow"] / (i + 1)
+            seconds["waveglow+denoiser"] += time.perf_counter() - t             # vocoder and denoiser
             t = time.perf_counter()
             g = gl(mel)
             seconds["griffin_lim"] += time.perf_counter() - t
