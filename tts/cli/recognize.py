@@ -43,6 +43,10 @@ def _main(args: argparse.Namespace) -> int:
     if args.text and len(args.text) != len(args.files):
         raise ValueError(f"{len(args.files)} files but {len(args.text)} --text references")
     asr = Recognizer.load(args.model)
+    if args.text:
+        from frontend import Frontend
+
+        frontend = Frontend()
     failed, refs, hyps = 0, [], []
     for i, path in enumerate(args.files):
         try:
@@ -53,9 +57,7 @@ def _main(args: argparse.Namespace) -> int:
             continue
         print(f"{path}\t{' '.join(syllables)}")
         if args.text:
-            from frontend import Frontend
-
-            refs.append([p for u in Frontend()(args.text[i]) for p in u.pinyin])
+            refs.append([p for u in frontend(args.text[i]) for p in u.pinyin])
             hyps.append(syllables)
     if refs:
         print(f"syllable error rate: {error_rate(refs, hyps):.4f} over {sum(map(len, refs))} syllables",

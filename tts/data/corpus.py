@@ -140,11 +140,13 @@ def _render_job(job: tuple[str, str, Voice, str]) -> tuple[str, str, str, str] |
     utt_id, text, voice, wav_dir = job
     path = Path(wav_dir) / f"{utt_id}.wav"
     try:
+        if path.exists():                    # resuming: only the transcript is needed
+            normalized = "".join(u.normalized for u in _worker_frontend(text))
+            return utt_id, text, normalized, voice.name
         audio, normalized = render(text, voice, _worker_frontend)
-        if not path.exists():
-            tmp = path.with_suffix(".wav.tmp")
-            sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
-            os.replace(tmp, path)
+        tmp = path.with_suffix(".wav.tmp")
+        sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
+        os.replace(tmp, path)
     except Exception as err:  # one bad sentence must not end the build
         return utt_id, f"{type(err).__name__}: {err}"
     return utt_id, text, normalized, voice.name

@@ -19,6 +19,7 @@ from frontend import DEFAULT_TABLE
 from tts.data.features import FeatureConfig
 from tts.data.loader import FeatureDataset, collate
 from tts.models.alignment import alignment_metrics
+from tts.models.layers import length_mask
 from tts.models.losses import LossWeights, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from tts.models.variance import phone_averages
@@ -97,7 +98,7 @@ class AcousticTask:
         out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
                     self._speakers(batch))
         model.train(was_training)
-        frame_mask = torch.arange(batch["mel"].shape[2], device=batch["mel"].device)[None] < batch["mel_lengths"][:, None]
+        frame_mask = length_mask(batch["mel_lengths"], batch["mel"].shape[2])
         r = self.model_config.reduction
         pitch = phone_averages(out.alignment.float(), batch["pitch"], batch["voiced"].float(), r)
         energy = phone_averages(out.alignment.float(), batch["energy"], frame_mask.float(), r)
