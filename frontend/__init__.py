@@ -8,10 +8,18 @@
 Stages, one module each: ``normalize`` (numbers, dates, units …), ``g2p``
 (segmentation, dictionary readings), ``sandhi`` (tone changes), ``english``
 (phonemizer), ``prosody`` (sentences, breaks), ``symbols`` (the versioned table).
-This package does not import torch.
+This package does not import torch. ``Frontend`` is imported on first use, so code that
+needs only the symbol table (training, synthesis from ids) does not load jieba or pypinyin.
 """
 from .errors import FrontendError
-from .pipeline import Frontend, Utterance
 from .symbols import DEFAULT_TABLE, SymbolTable
 
 __all__ = ["Frontend", "Utterance", "FrontendError", "SymbolTable", "DEFAULT_TABLE"]
+
+
+def __getattr__(name: str):
+    if name in ("Frontend", "Utterance"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'frontend' has no attribute {name!r}")

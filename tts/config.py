@@ -93,6 +93,11 @@ def _check(value: Any, hint: Any, key: str) -> Any:
         return origin(_check(v, inner, key) for v in value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):
+        try:                  # PyYAML reads 6e-4 (no dot: YAML 1.1) as a string
+            return float(value)
+        except ValueError:
+            pass
     if hint is Any or (isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool))):
         return value
     raise ConfigError(f"{key}: expected {getattr(hint, '__name__', hint)}, got {value!r}")

@@ -151,6 +151,24 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
     assert r.returncode == 1 and "another model" in r.stderr
 
 
+def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
+    assert cli("--config", str(cfg), "--out", str(tmp_path / "a")).returncode == 0
+    source = load_checkpoint(tmp_path / "a/checkpoints/latest.pt")
+    # lr 0 (written 0e-4, which YAML 1.1 reads as a string): the step leaves the weights as loaded
+    r = cli("--config", str(cfg), "--out", str(tmp_path / "b"), "--init", str(tmp_path / "a/checkpoints/latest.pt"),
+            "--set", "train.lr=0e-4", "--set", "train.min_lr=0e-4", "--set", "train.weight_decay=0", "--stop-at", "1")
+    assert r.returncode == 0, r.stderr
+    state = load_checkpoint(tmp_path / "b/checkpoints/latest.pt")
+    assert state["step"] == 1 and state["config"]["train"]["lr"] == 0.0
+    for name, w in source["model"].items():
+        if "running_" not in name and "num_batches" not in name:     # batch-norm statistics move
+            assert torch.equal(w, state["model"][name]), name
+    r = cli("--config", str(cfg), "--out", str(tmp_path / "c"), "--init", str(tmp_path / "a/checkpoints/latest.pt"),
+            "--resume")
+    assert r.returncode == 1 and "exclude" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.mark.parametrize("override,message", [
     ("train.scheduler=linear", "unknown scheduler"),
     ("train.stepz=3", "unknown key 'train.stepz'"),

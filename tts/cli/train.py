@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="run folder (default: runs/<config name>)")
     p.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
                    help="continue from a checkpoint (default: the run folder's latest)")
+    p.add_argument("--init", metavar="CHECKPOINT",
+                   help="start a new run from a checkpoint's model weights (fresh optimizer, step 0): "
+                   "fine-tuning, or continuing from a slim checkpoint made on another machine")
     p.add_argument("--stop-at", type=int, metavar="STEP",
                    help="stop (with a checkpoint) at this step even if train.steps is higher")
     return p
@@ -73,18 +76,25 @@ def _main(args: argparse.Namespace) -> int:
     task_class = _task_classes(config.task)[1]
     out = Path(args.out or Path("runs") / Path(args.config).stem)
     latest = out / "checkpoints" / "latest.pt"
+    if args.resume and args.init:
+        raise ValueError("--resume and --init exclude each other")
     resume = None
-    if args.resume:
-        resume = latest if args.resume == "latest" else Path(args.resume)
-        saved = load_checkpoint(resume)
+    if args.resume or args.init:
+        start = Path(args.init) if args.init else latest if args.resume == "latest" else Path(args.resume)
+        saved = load_checkpoint(start)
         if saved["config"].get("model") != asdict(config).get("model"):
-            raise ValueError(f"{resume} was trained with another model: section; keep the model settings to resume")
+            raise ValueError(f"{start} was trained with another model: section; keep the model settings")
         extra = {"tokens": saved["task_state"]["tokens"]} if config.task == "recognizer" else {}
         task = task_class(config, speakers=saved["task_state"]["speakers"], **extra)
-    else:
+        if args.init:
+            task.model.load_state_dict(saved["model"])
+        else:
+            resume = start
+    if not args.resume:
         if latest.exists():
             raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
-        task = task_class(config)
+        if not args.init:
+            task = task_class(config)
     trainer = Trainer(task, out, resume)
     if trainer.dist.main:
         out.mkdir(parents=True, exist_ok=True)

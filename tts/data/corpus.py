@@ -107,20 +107,39 @@ def _stretches(utterance) -> list[tuple[str, str]]:
     return [(lang, " ".join(tokens)) for lang, tokens in pieces]
 
 
-def render(text: str, voice: Voice, frontend) -> tuple[np.ndarray, str]:
-    """Speak one line of text; returns (audio at 22,050 Hz, normalized text)."""
-    parts, normalized = [], []
+def plan(text: str, frontend) -> tuple[list[list[tuple[str, str]]], str]:
+    """What espeak-ng says for one line: per sentence, its (lang, text) stretches; and the
+    normalized text. Rendering a plan needs espeak-ng only, not the frontend."""
+    utts = frontend(text)
+    return [_stretches(u) for u in utts], "".join(u.normalized for u in utts)
+
+
+def speak(sentences: list[list[tuple[str, str]]], voice: Voice) -> np.ndarray:
+    """Render a plan (see ``plan``) with one voice: audio at 22,050 Hz, float32."""
+    parts = []
     gap = lambda s: np.zeros(int(s * SAMPLE_RATE), dtype=np.float32)
-    for utt in frontend(text):
+    for stretches in sentences:
         if parts:
             parts.append(gap(SENTENCE_GAP_S))
-        for i, (lang, piece) in enumerate(_stretches(utt)):
+        for i, (lang, piece) in enumerate(stretches):
             if i:
                 parts.append(gap(WORD_GAP_S))
             parts.append(_espeak(piece, voice, lang))
-        normalized.append(utt.normalized)
     edge = gap(EDGE_SILENCE_S)
-    return np.concatenate([edge, *parts, edge]), "".join(normalized)
+    return np.concatenate([edge, *parts, edge])
+
+
+def render(text: str, voice: Voice, frontend) -> tuple[np.ndarray, str]:
+    """Speak one line of text; returns (audio at 22,050 Hz, normalized text)."""
+    sentences, normalized = plan(text, frontend)
+    return speak(sentences, voice), normalized
+
+
+def write_wav(path: Path, audio: np.ndarray) -> None:
+    """16-bit PCM WAV, written atomically."""
+    tmp = path.with_suffix(".wav.tmp")
+    sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
+    os.replace(tmp, path)
 
 
 # --- building a whole corpus ------------------------------------------------------------
@@ -144,9 +163,7 @@ def _render_job(job: tuple[str, str, Voice, str]) -> tuple[str, str, str, str] |
             normalized = "".join(u.normalized for u in _worker_frontend(text))
             return utt_id, text, normalized, voice.name
         audio, normalized = render(text, voice, _worker_frontend)
-        tmp = path.with_suffix(".wav.tmp")
-        sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
-        os.replace(tmp, path)
+        write_wav(path, audio)
     except Exception as err:  # one bad sentence must not end the build
         return utt_id, f"{type(err).__name__}: {err}"
     return utt_id, text, normalized, voice.name

@@ -41,9 +41,12 @@ def _init(config: dict) -> None:
     _worker["frontend"] = Frontend()
 
 
-def symbol_ids(frontend, text: str) -> np.ndarray:
-    """All sentences of ``text`` as one id sequence (each sentence ends with ``#4``)."""
-    return np.array([i for utt in frontend(text) for i in frontend.encode(utt)], dtype=np.int16)
+def symbol_ids(frontend, text: str) -> tuple[np.ndarray, list[str]]:
+    """All sentences of ``text`` as one id sequence (each sentence ends with ``#4``), and
+    their toned pinyin (the recognizer's targets; English words contribute none)."""
+    utts = frontend(text)
+    ids = np.array([i for utt in utts for i in frontend.encode(utt)], dtype=np.int16)
+    return ids, [p for utt in utts for p in utt.pinyin]
 
 
 def _prepare_one(job: tuple[Item, str]) -> dict:
@@ -53,7 +56,7 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
     item, out_dir = job
     extractor, frontend = _worker["extractor"], _worker["frontend"]
     try:
-        ids = symbol_ids(frontend, item.text)
+        ids, pinyin = symbol_ids(frontend, item.text)
         audio = extractor.preprocess(load_audio(item.audio, extractor.config.sample_rate))
         if len(audio) < extractor.config.win_length:
             raise AudioError(f"{item.audio}: too short after trimming silence ({len(audio)} samples)")
@@ -64,12 +67,13 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez(tmp, symbols=ids, **feats)
     os.replace(tmp, path)
-    return _record(item, feats["mel"].shape[1], len(ids), len(audio) / extractor.config.sample_rate)
+    return _record(item, feats["mel"].shape[1], len(ids), len(audio) / extractor.config.sample_rate, pinyin)
 
 
-def _record(item: Item, frames: int, n_symbols: int, seconds: float) -> dict:
+def _record(item: Item, frames: int, n_symbols: int, seconds: float, pinyin: list[str]) -> dict:
     return {"id": item.id, "speaker": item.speaker, "split": item.split, "frames": frames,
-            "symbols": n_symbols, "seconds": round(seconds, 4), "text": item.text, "audio": str(item.audio)}
+            "symbols": n_symbols, "seconds": round(seconds, 4), "text": item.text, "audio": str(item.audio),
+            "pinyin": " ".join(pinyin)}
 
 
 def load_item(feats_dir: str | Path, utt_id: str) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ import torch
 
 
 def alignment_metrics(alignment: torch.Tensor) -> dict[str, float]:
-    a = alignment.detach().float()
+    a = alignment.detach().float().cpu()
     steps, n = a.shape
     peak, idx = a.max(dim=1)
     moves = idx[1:] - idx[:-1]

@@ -89,19 +89,27 @@ def collate_speech(items: list[dict]) -> dict:
             "target_lengths": torch.tensor([len(it["targets"]) for it in items]), "ids": [it["id"] for it in items]}
 
 
+def transcripts(records: list[dict]) -> dict[str, list[str]]:
+    """Toned pinyin of each record: the prepared index's own, or the frontend's for an
+    index written before prepare recorded it."""
+    if all("pinyin" in r for r in records):
+        return {r["id"]: r["pinyin"].split() for r in records}
+    from frontend import Frontend
+
+    fe = Frontend()
+    return {r["id"]: [p for u in fe(r["text"]) for p in u.pinyin] for r in records}
+
+
 class RecognizerTask:
     name = "recognizer"
 
     def __init__(self, config: RecognizerRunConfig, speakers=None, tokens: list[str] | None = None):
-        from frontend import Frontend
-
         self.config = config
         index = Path(config.data.features_dir) / "index.json"
         if not index.exists():
             raise ValueError(f"{config.data.features_dir}: no index.json; run tts-prepare on the corpus first")
         records = json.loads(index.read_text(encoding="utf-8"))
-        fe = Frontend()
-        self.targets = {r["id"]: [p for u in fe(r["text"]) for p in u.pinyin] for r in records}
+        self.targets = transcripts(records)
         train = [r for r in records if r["split"] == "train"]
         self.tokens = TokenSet(tuple(tokens)) if tokens else TokenSet.from_transcripts(
             [self.targets[r["id"]] for r in train])

@@ -324,6 +324,9 @@ class Trainer:
         for k, v in values.items():
             self.writer.add_scalar(f"{prefix}/{k}", v, self.step)
         self.writer.flush()
+        if not self.config.progress:        # no bar (a log file, a batch job): one line instead
+            shown = " ".join(f"{k} {v:.4g}" for k, v in values.items())
+            print(f"step {self.step} {prefix}: {shown}", flush=True)
 
     def _write_param_hash(self) -> None:
         h = hashlib.sha256()
