@@ -58,6 +58,7 @@ class Synthesizer:
         self.frontend = Frontend(user_dict=user_dict)
         self.sigma, self.batch_size = sigma, batch_size
         self.report = SynthesisReport()
+        self.last_alignments: list[np.ndarray] = []   # (decoder steps, symbols) per sentence of the last batch
         self.vocoder_name = vocoder
         if vocoder == "waveglow" and self.voice.vocoder is None:
             self.report.warnings.append(f"{voice} has no WaveGlow; using Griffin-Lim")
@@ -124,6 +125,9 @@ class Synthesizer:
         t1 = time.perf_counter()
         self.report.acoustic_seconds += t1 - t0
         audios = []
+        r = self.voice.acoustic.config.reduction
+        self.last_alignments = [out.alignment[i, :(int(out.lengths[i]) + r - 1) // r, :len(ids[i])].float().cpu().numpy()
+                                for i in range(len(ids))]
         for i in range(len(ids)):
             if not bool(out.reached_end[i]) or not bool(out.stopped_by_gate[i]):
                 why = "attention did not reach the end" if not bool(out.reached_end[i]) else "no stop token"

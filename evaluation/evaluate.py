@@ -1,0 +1,253 @@
+"""Score synthesized speech against references: the three modes of ``tts-eval``.
+
+- ``synthesize_split``: a voice reads every sentence of a prepared corpus split;
+- ``folder_pairs``: two folders of WAVs matched by file name;
+- ``copy_synthesis``: each reference's own mel through a vocoder (the floor of vocoder error).
+
+Each mode yields ``Pair``s (reference WAV, synthesized WAV, text); ``score`` computes the
+metrics of every pair (``evaluation.compare``), the recognizer's error rate on both sides,
+and the aggregates with 95% confidence intervals.
+"""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+from tqdm import tqdm
+
+from tts.data.audio import AudioError, load_audio
+from tts.data.features import FeatureConfig
+
+from .compare import Comparer
+from .stats import mean_ci
+
+METRICS = ("mcd_db", "log_f0_rmse_cents", "vuv_error", "mel_l1", "mel_cosine", "duration_ratio")
+
+
+@dataclass
+class Pair:
+    id: str
+    reference: Path
+    synthesized: Path
+    text: str | None = None
+    pinyin: list[str] | None = None          # reference syllables, when known
+    alignment: np.ndarray | None = None      # (decoder steps, symbols), mode (a) only
+
+
+@dataclass
+class Timing:
+    """Seconds spent per stage over the whole run, and the audio made."""
+
+    audio_seconds: float = 0.0
+    frontend_seconds: float = 0.0
+    acoustic_seconds: float = 0.0
+    vocoder_seconds: float = 0.0
+    threads: int = field(default_factory=torch.get_num_threads)
+    warm_up: str = "one sentence synthesized and discarded before timing"
+
+    def rtf(self) -> dict:
+        a = max(self.audio_seconds, 1e-9)
+        return {"acoustic": self.acoustic_seconds / a, "vocoder": self.vocoder_seconds / a,
+                "end_to_end": (self.frontend_seconds + self.acoustic_seconds + self.vocoder_seconds) / a,
+                "audio_seconds": self.audio_seconds, "threads": self.threads, "warm_up": self.warm_up}
+
+
+def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
+    index = Path(feats) / "index.json"
+    if not index.is_file():
+        raise ValueError(f"{feats}: no index.json; run tts-prepare on the corpus first")
+    records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == split]
+    if not records:
+        raise ValueError(f"{feats}: the {split} split is empty")
+    return records[:limit] if limit else records
+
+
+def synthesize_split(voice: str | Path | None, feats: Path, split: str, out: Path, vocoder: str = "griffin-lim",
+                     limit: int | None = None, progress: bool = True) -> tuple[list[Pair], Timing, FeatureConfig]:
+    """Mode (a): the voice reads each sentence of the split (with the record's speaker if the
+    voice has it). Synthesized WAVs go to ``out/audio``."""
+    from tts.pipeline import Synthesizer
+
+    synth = Synthesizer(voice, vocoder=vocoder)
+    synth("预热。")                                    # warm-up, not timed
+    synth.report = type(synth.report)()
+    (out / "audio").mkdir(parents=True, exist_ok=True)
+    pairs = []
+    for r in tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress):
+        speaker = r.get("speaker") if r.get("speaker") in synth.voice.speakers else None
+        audio = synth(r["text"], speaker=speaker)
+        path = out / "audio" / f"{r['id']}.syn.wav"
+        sf.write(path, audio, synth.sample_rate, subtype="PCM_16")
+        pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None,
+                          synth.last_alignments[0] if len(synth.last_alignments) == 1 else None))
+    rep = synth.report
+    timing = Timing(rep.audio_seconds, rep.frontend_seconds, rep.acoustic_seconds, rep.vocoder_seconds)
+    return pairs, timing, synth.voice.features
+
+
+def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None) -> list[Pair]:
+    """Mode (b): WAVs with the same file name in both folders. ``texts``: optional
+    ``name|text`` lines (LJSpeech style) for the recognizer's error rate."""
+    for d in (synthesized, reference):
+        if not Path(d).is_dir():
+            raise ValueError(f"{d}: not a folder")
+    syn = {p.stem: p for p in sorted(Path(synthesized).glob("*.wav"))}
+    ref = {p.stem: p for p in sorted(Path(reference).glob("*.wav"))}
+    common = sorted(set(syn) & set(ref))
+    if not common:
+        raise ValueError(f"no WAV names in common between {synthesized} and {reference}")
+    known = {}
+    if texts is not None:
+        for n, line in enumerate(Path(texts).read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                name, sep, text = line.partition("|")
+                if not sep:
+                    raise ValueError(f"{texts}:{n}: expected name|text")
+                known[name.strip()] = text.split("|")[0].strip()
+    return [Pair(n, ref[n], syn[n], known.get(n)) for n in common]
+
+
+def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int | None = None,
+                   sigma: float = 0.6, progress: bool = True) -> tuple[list[Pair], Timing, FeatureConfig]:
+    """Mode (c): each reference's mel through ``vocoder`` ("griffin-lim", a voice folder or
+    a WaveGlow training checkpoint)."""
+    from tts.data.features import FeatureExtractor
+    from vocoder.griffin_lim import GriffinLim
+
+    config = FeatureConfig(**_feature_settings(feats))
+    extractor = FeatureExtractor(config)
+    if vocoder == "griffin-lim":
+        run = GriffinLim(config)
+    else:
+        model = _load_waveglow(Path(vocoder), config)
+        run = lambda mel: model.infer(mel[None], sigma)[0].clamp(-1, 1)
+    (out / "audio").mkdir(parents=True, exist_ok=True)
+    pairs, timing = [], Timing(warm_up="none (vocoder only)")
+    for r in tqdm(_records(feats, split, limit), desc="copy synthesis", unit="utt", disable=not progress):
+        mel = extractor.mel(extractor.preprocess(load_audio(r["audio"], config.sample_rate)))
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            audio = run(mel).float().numpy()
+        timing.vocoder_seconds += time.perf_counter() - t0
+        timing.audio_seconds += len(audio) / config.sample_rate
+        path = out / "audio" / f"{r['id']}.syn.wav"
+        sf.write(path, audio, config.sample_rate, subtype="PCM_16")
+        pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None))
+    return pairs, timing, config
+
+
+def _feature_settings(feats: Path) -> dict:
+    path = Path(feats) / "features.json"
+    if not path.is_file():
+        raise ValueError(f"{feats}: no features.json; run tts-prepare on the corpus first")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data.get("features", data)
+
+
+def _load_waveglow(path: Path, config: FeatureConfig):
+    from tts.voice import load_voice
+    from vocoder.waveglow import WaveGlow, WaveGlowConfig
+
+    if path.is_dir():
+        voice = load_voice(path)
+        if voice.vocoder is None:
+            raise ValueError(f"{path} has no WaveGlow")
+        return voice.vocoder
+    from tts.training.checkpoint import load_checkpoint
+
+    state = load_checkpoint(path)
+    if state.get("task") != "vocoder":
+        raise ValueError(f"{path} is a {state.get('task')} checkpoint, not a vocoder")
+    model = WaveGlow(WaveGlowConfig(**state["task_state"]["model_config"]))
+    model.load_state_dict(state["model"])
+    model.remove_weight_norm()
+    return model.eval()
+
+
+def score(pairs: list[Pair], features: FeatureConfig, recognizer: str | Path | None = None,
+          keep_details: int = 8, progress: bool = True) -> dict:
+    """Metrics of every pair, recognizer error rates, aggregates. Returns the report dict
+    (``details`` holds the analyses of the first ``keep_details`` pairs, for plots)."""
+    comparer = Comparer(features)
+    rows, details, skipped = [], [], []
+    for i, pair in enumerate(tqdm(pairs, desc="scoring", unit="utt", disable=not progress)):
+        try:
+            ref = load_audio(pair.reference, features.sample_rate)
+            syn = load_audio(pair.synthesized, features.sample_rate)
+            metrics, detail = comparer.compare(ref, syn)
+        except (AudioError, ValueError) as err:
+            skipped.append(f"{pair.id}: {err}")
+            continue
+        rows.append({"id": pair.id, "text": pair.text, "reference": str(pair.reference),
+                     "synthesized": str(pair.synthesized), **metrics})
+        if len(details) < keep_details:
+            details.append({"id": pair.id, **detail, "alignment": pair.alignment})
+    if not rows:
+        raise ValueError("no pair could be scored: " + "; ".join(skipped[:3]))
+    report = {"utterances": rows, "skipped": skipped,
+              "aggregate": {m: mean_ci([r[m] for r in rows]) for m in METRICS}}
+    if recognizer is not None:
+        report["intelligibility"] = _intelligibility(rows, pairs, recognizer, progress)
+    report["details"] = details
+    return report
+
+
+def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: bool) -> dict:
+    from recognizer.api import Recognizer
+    from recognizer.metrics import error_rate
+
+    asr = Recognizer.load(recognizer)
+    by_id = {p.id: p for p in pairs}
+    scored = [r for r in rows if by_id[r["id"]].text or by_id[r["id"]].pinyin]
+    if not scored:
+        return {"note": "no reference texts; pass texts to score intelligibility"}
+    fe = None
+    refs, hyp_ref, hyp_syn = [], [], []
+    for r in tqdm(scored, desc="recognizing", unit="utt", disable=not progress):
+        pair = by_id[r["id"]]
+        if pair.pinyin is None:
+            if fe is None:
+                from frontend import Frontend
+
+                fe = Frontend()
+            pair.pinyin = [p for u in fe(pair.text) for p in u.pinyin]
+        try:
+            a, b = asr.transcribe([pair.reference, pair.synthesized])
+        except AudioError as err:
+            a, b = [], []
+            r["recognizer_note"] = str(err)
+        refs.append(pair.pinyin)
+        hyp_ref.append(a)
+        hyp_syn.append(b)
+        r.update(cer_reference=error_rate([pair.pinyin], [a]), cer_synthesized=error_rate([pair.pinyin], [b]),
+                 recognized=" ".join(b))
+    return {"recognizer": str(recognizer), "utterances": len(refs),
+            "cer_reference": error_rate(refs, hyp_ref), "cer_synthesized": error_rate(refs, hyp_syn),
+            "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all utterances"}
+
+
+def finite(x):
+    """JSON-safe floats (NaN → None)."""
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    if isinstance(x, dict):
+        return {k: finite(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [finite(v) for v in x]
+    return x
+
+
+def copy_references(pairs: list[Pair], out: Path) -> None:
+    """References beside the synthesized audio, so the report plays offline from its folder."""
+    (out / "audio").mkdir(parents=True, exist_ok=True)
+    for p in pairs:
+        target = out / "audio" / f"{p.id}.ref.wav"
+        if not target.exists():
+            shutil.copy(p.reference, target)
