@@ -19,6 +19,8 @@ from .metrics import error_rate
 from .model import RecognizerConfig, build_recognizer
 from .tokens import TokenSet
 
+DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_builtin.pt"
+
 
 class Recognizer:
     def __init__(self, model: torch.nn.Module, tokens: TokenSet, features: AsrFeatureConfig, data: dict):

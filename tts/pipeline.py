@@ -42,13 +42,13 @@ class SynthesisReport:
 
 
 class Synthesizer:
-    def __init__(self, voice: str | Path | None = None, vocoder: str = "waveglow", device: str = "cpu",
+    def __init__(self, voice: str | Path | None = None, vocoder: str = "auto", device: str = "cpu",
                  sigma: float = 0.6, denoise: float = 0.01, batch_size: int = 8, user_dict=None):
         from tts.voice import VoiceError, load_voice
         from vocoder.griffin_lim import GriffinLim
 
-        if vocoder not in ("waveglow", "griffin-lim"):
-            raise ValueError(f"unknown vocoder {vocoder!r} (waveglow, griffin-lim)")
+        if vocoder not in ("auto", "waveglow", "griffin-lim"):
+            raise ValueError(f"unknown vocoder {vocoder!r} (auto, waveglow, griffin-lim)")
         if voice is None:
             if not (DEFAULT_VOICE / "card.json").exists():
                 raise VoiceError("no voice is shipped with this install yet; pass a voice folder (--model DIR)")
@@ -59,6 +59,8 @@ class Synthesizer:
         self.sigma, self.batch_size = sigma, batch_size
         self.report = SynthesisReport()
         self.last_alignments: list[np.ndarray] = []   # (decoder steps, symbols) per sentence of the last batch
+        if vocoder == "auto":       # the voice's WaveGlow when it ships one
+            vocoder = "waveglow" if self.voice.vocoder is not None else "griffin-lim"
         self.vocoder_name = vocoder
         if vocoder == "waveglow" and self.voice.vocoder is None:
             self.report.warnings.append(f"{voice} has no WaveGlow; using Griffin-Lim")

@@ -165,3 +165,16 @@ def test_cli_and_bad_audio(trained, four_utterances, tmp_path):
     assert r.returncode == 0 and "syllable error rate" in r.stderr
     r = cli("--model", str(tmp_path / "none.pt"), wav)
     assert r.returncode == 1 and "not found" in r.stderr
+
+
+def test_the_shipped_recognizer_understands_rendered_speech(four_utterances):
+    """The recognizer that ships (trained on the built-in corpus) on freshly rendered audio."""
+    from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
+
+    asr = Recognizer.load(DEFAULT_RECOGNIZER)
+    wavs = sorted((four_utterances.parent / "data" / "wavs").glob("*.wav"))
+    texts = {"000": "今天天气很好。", "001": "我们去公园散步。"}
+    rate = asr.error_rate(wavs, [texts[w.stem.split("_")[1]] for w in wavs])
+    assert rate <= 0.15, rate
+    r = subprocess.run([sys.executable, "-m", "tts.cli.recognize", str(wavs[0])], capture_output=True, text=True)
+    assert r.returncode == 0 and "tian1" in r.stdout, r.stderr

@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, help="(a, c) at most this many utterances")
     p.add_argument("--vocoder", default="griffin-lim", choices=("griffin-lim", "waveglow"), help="(a) vocoder")
     p.add_argument("--sigma", type=float, default=0.6, help="(c) WaveGlow sampling sigma")
-    p.add_argument("--recognizer", metavar="CKPT", help="recognizer checkpoint: adds intelligibility")
+    p.add_argument("--recognizer", metavar="CKPT", default="shipped",
+                   help="recognizer checkpoint for intelligibility (default: the shipped one; 'none' to skip)")
     p.add_argument("--plots", type=int, default=8, help="utterances drawn in detail (default 8)")
     p.add_argument("--out", required=True, type=Path, help="report folder")
     return p
@@ -50,7 +51,13 @@ def _main(args: argparse.Namespace) -> int:
 
     if args.limit < 0:
         raise ValueError("--limit must be positive")
-    if args.recognizer and not Path(args.recognizer).exists():
+    if args.recognizer == "shipped":
+        from recognizer.api import DEFAULT_RECOGNIZER
+
+        args.recognizer = DEFAULT_RECOGNIZER if DEFAULT_RECOGNIZER.exists() else None
+    elif args.recognizer == "none":
+        args.recognizer = None
+    elif not Path(args.recognizer).exists():
         raise ValueError(f"recognizer not found: {args.recognizer}")
     timing = None
     if args.synthesized is not None:

@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", metavar="FEATS", help="score a prepared corpus split instead of files")
     p.add_argument("--split", default="test", help="with --dataset: train, val or test (default test)")
     p.add_argument("--limit", type=int, default=0, help="with --dataset: at most this many utterances")
-    p.add_argument("--model", required=True, help="recognizer checkpoint (tts-train, task recognizer)")
+    p.add_argument("--model", help="recognizer checkpoint (tts-train, task recognizer; default: the shipped "
+                   "recognizer/pretrained/crnn_builtin.pt)")
     p.add_argument("--beam", type=int, default=0, help="prefix beam search width (0: greedy)")
     p.add_argument("--text", action="append", metavar="TEXT",
                    help="reference text for each file, in order (repeat once per file)")
@@ -32,10 +33,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from recognizer.api import Recognizer
+    from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
     from recognizer.metrics import error_rate
     from tts.data.audio import AudioError
 
+    args.model = args.model or DEFAULT_RECOGNIZER
     if args.dataset:
         return _score_dataset(args)
     if not args.files:

@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
     p.add_argument("--pitch-shift", type=float, default=0.0, metavar="SEMITONES", help="raise (+) or lower (-) pitch")
     p.add_argument("--energy-scale", type=float, default=1.0, metavar="X", help="scale loudness/energy (1 = as trained)")
-    p.add_argument("--vocoder", choices=["waveglow", "griffin-lim"], default="waveglow")
+    p.add_argument("--vocoder", choices=["auto", "waveglow", "griffin-lim"], default="auto",
+                   help="auto (default): the voice's WaveGlow if it has one, else Griffin-Lim")
     p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature (default 0.6)")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
     p.add_argument("--user-dict", metavar="FILE", help="user dictionary for the frontend")
