@@ -10,12 +10,17 @@ cd "$(dirname "$0")"
 extras=""
 [[ "${1:-}" == "--test" ]] && extras="[test]"
 
-if ! command -v espeak-ng >/dev/null 2>&1; then
-  echo "install.sh: installing espeak-ng (Debian package)"
+# Debian packages: espeak-ng (the corpus and English words); for the tests also Chromium
+# (the listening-test page is driven in a real headless browser).
+packages=()
+command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+[[ -n "$extras" ]] && ! command -v chromium >/dev/null 2>&1 && packages+=(chromium)
+if [[ ${#packages[@]} -gt 0 ]]; then
+  echo "install.sh: installing ${packages[*]} (Debian packages)"
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq espeak-ng >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
 python=${PYTHON:-python3}

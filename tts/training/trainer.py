@@ -66,6 +66,17 @@ class TrainConfig:
             raise ValueError("steps, batch_size and accumulation must be positive")
 
 
+def cpu_bf16_lstm_supported() -> bool:
+    """Whether an LSTM runs under bf16 autocast on this CPU (oneDNN needs AVX-512 for it)."""
+    lstm = nn.LSTM(4, 4, batch_first=True)
+    try:
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.zeros(1, 2, 4))
+    except RuntimeError:
+        return False
+    return True
+
+
 class Distributed:
     """This process's place in a torchrun job (a single process when not under torchrun)."""
 
@@ -107,6 +118,9 @@ class Trainer:
             torch.cuda.set_device(self.device)
         if config.amp == "fp16" and kind != "cuda":
             raise ValueError("train.amp=fp16 needs CUDA; use bf16 on the CPU")
+        if config.amp == "bf16" and kind == "cpu" and not cpu_bf16_lstm_supported():
+            raise ValueError("train.amp=bf16: this CPU's oneDNN has no bfloat16 LSTM (it needs AVX-512); "
+                             "use train.amp=none")
         torch.manual_seed(config.seed)
         self.model = task.model.to(self.device)
         self.wrapped: nn.Module = self.model
