@@ -14,7 +14,7 @@ import json
 import math
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from tts.data.audio import AudioError, load_audio
 from tts.data.features import FeatureConfig
+from tts.pipeline import SynthesisReport
 
 from .compare import Comparer
 from .stats import mean_ci
@@ -41,22 +42,12 @@ class Pair:
     alignment: np.ndarray | None = None      # (decoder steps, symbols), mode (a) only
 
 
-@dataclass
-class Timing:
-    """Seconds spent per stage over the whole run, and the audio made."""
-
-    audio_seconds: float = 0.0
-    frontend_seconds: float = 0.0
-    acoustic_seconds: float = 0.0
-    vocoder_seconds: float = 0.0
-    threads: int = field(default_factory=torch.get_num_threads)
-    warm_up: str = "one sentence synthesized and discarded before timing"
-
-    def rtf(self) -> dict:
-        a = max(self.audio_seconds, 1e-9)
-        return {"acoustic": self.acoustic_seconds / a, "vocoder": self.vocoder_seconds / a,
-                "end_to_end": (self.frontend_seconds + self.acoustic_seconds + self.vocoder_seconds) / a,
-                "audio_seconds": self.audio_seconds, "threads": self.threads, "warm_up": self.warm_up}
+def rtf_summary(report: SynthesisReport, warm_up: str) -> dict:
+    """Real-time factors per stage (compute seconds / audio seconds), with the conditions."""
+    a = max(report.audio_seconds, 1e-9)
+    return {"acoustic": report.acoustic_seconds / a, "vocoder": report.vocoder_seconds / a,
+            "end_to_end": report.rtf, "audio_seconds": report.audio_seconds,
+            "threads": torch.get_num_threads(), "warm_up": warm_up}
 
 
 def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
@@ -70,14 +61,14 @@ def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
 
 
 def synthesize_split(voice: str | Path | None, feats: Path, split: str, out: Path, vocoder: str = "griffin-lim",
-                     limit: int | None = None, progress: bool = True) -> tuple[list[Pair], Timing, FeatureConfig]:
+                     limit: int | None = None, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (a): the voice reads each sentence of the split (with the record's speaker if the
     voice has it). Synthesized WAVs go to ``out/audio``."""
     from tts.pipeline import Synthesizer
 
     synth = Synthesizer(voice, vocoder=vocoder)
     synth("预热。")                                    # warm-up, not timed
-    synth.report = type(synth.report)()
+    synth.report = SynthesisReport()
     (out / "audio").mkdir(parents=True, exist_ok=True)
     pairs = []
     for r in tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress):
@@ -87,9 +78,8 @@ def synthesize_split(voice: str | Path | None, feats: Path, split: str, out: Pat
         sf.write(path, audio, synth.sample_rate, subtype="PCM_16")
         pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None,
                           synth.last_alignments[0] if len(synth.last_alignments) == 1 else None))
-    rep = synth.report
-    timing = Timing(rep.audio_seconds, rep.frontend_seconds, rep.acoustic_seconds, rep.vocoder_seconds)
-    return pairs, timing, synth.voice.features
+    return pairs, rtf_summary(synth.report, "one sentence synthesized and discarded before timing"), \
+        synth.voice.features
 
 
 def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None) -> list[Pair]:
@@ -115,7 +105,7 @@ def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None) 
 
 
 def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int | None = None,
-                   sigma: float = 0.6, progress: bool = True) -> tuple[list[Pair], Timing, FeatureConfig]:
+                   sigma: float = 0.6, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (c): each reference's mel through ``vocoder`` ("griffin-lim", a voice folder or
     a WaveGlow training checkpoint)."""
     from tts.data.features import FeatureExtractor
@@ -129,7 +119,7 @@ def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int 
         model = _load_waveglow(Path(vocoder), config)
         run = lambda mel: model.infer(mel[None], sigma)[0].clamp(-1, 1)
     (out / "audio").mkdir(parents=True, exist_ok=True)
-    pairs, timing = [], Timing(warm_up="none (vocoder only)")
+    pairs, timing = [], SynthesisReport()
     for r in tqdm(_records(feats, split, limit), desc="copy synthesis", unit="utt", disable=not progress):
         mel = extractor.mel(extractor.preprocess(load_audio(r["audio"], config.sample_rate)))
         t0 = time.perf_counter()
@@ -140,7 +130,7 @@ def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int 
         path = out / "audio" / f"{r['id']}.syn.wav"
         sf.write(path, audio, config.sample_rate, subtype="PCM_16")
         pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None))
-    return pairs, timing, config
+    return pairs, rtf_summary(timing, "none (vocoder only)"), config
 
 
 def _feature_settings(feats: Path) -> dict:

@@ -85,7 +85,7 @@ def _main(args: argparse.Namespace) -> int:
         row["reference"] = str(args.out / "audio" / f"{row['id']}.ref.wav")
     report = {"mode": mode, **report}
     if timing is not None:
-        report["rtf"] = timing.rtf()
+        report["rtf"] = timing
     for s in report["skipped"]:
         warn(PROG, f"skipped {s}")
     page = write_report(report, args.out, f"tts-eval: {mode}")
