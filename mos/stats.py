@@ -28,6 +28,8 @@ def load_ratings(source: Path, test: dict | None = None) -> tuple[list[dict], di
     """Ratings from a test folder (its SQLite), a SQLite file, or downloaded JSON files
     (a file, or a folder of ``ratings_*.json``). Returns (ratings, test description)."""
     source = Path(source)
+    if not source.exists():
+        raise ValueError(f"{source}: not found")
     folder = source if source.is_dir() else source.parent
     if test is None:
         path = folder / "test.json"

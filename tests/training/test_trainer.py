@@ -16,7 +16,7 @@ from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from tts.training.trainer import Trainer
 
-from ..helpers import run_config
+from ..helpers import run_config, train_tiny
 
 
 def train(feats, out, steps, stop_at=None, resume=None, **train_kw):
@@ -159,8 +159,7 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
 
 def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
-    assert cli("--config", str(cfg), "--out", str(tmp_path / "a")).returncode == 0
-    source = load_checkpoint(tmp_path / "a/checkpoints/latest.pt")
+    source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))     # in process: faster
     # lr 0 (written 0e-4, which YAML 1.1 reads as a string): the step leaves the weights as loaded
     r = cli("--config", str(cfg), "--out", str(tmp_path / "b"), "--init", str(tmp_path / "a/checkpoints/latest.pt"),
             "--set", "train.lr=0e-4", "--set", "train.min_lr=0e-4", "--set", "train.weight_decay=0", "--stop-at", "1")
