@@ -80,7 +80,7 @@ def _restore(job: tuple[dict, dict, str, str, dict]) -> tuple[str, str | None, f
     torch.set_num_threads(1)
     record, entry, pack_dir, feats, config = job
     voice = {v.name: v for v in VOICES}[entry["speaker"]]
-    wav = Path(record["audio"])
+    wav = Path(record["audio"])              # already pointed into the new corpus folder
     write_wav(wav, speak([[tuple(s) for s in sentence] for sentence in entry["plan"]], voice))
     if hashlib.sha1(wav.read_bytes()).hexdigest() != entry["sha1"]:
         return record["id"], "audio differs", 0.0
@@ -105,11 +105,14 @@ def unpack(pack_dir: Path, corpus: Path, feats: Path, jobs: int) -> int:
     (feats / "items").mkdir(parents=True, exist_ok=True)
     for name in ("metadata.csv", "corpus.json"):
         shutil.copy(pack_dir / name, corpus / name)
-    for name in ("features.json", "symbols.json", "index.json", "stats.json"):
+    for name in ("features.json", "symbols.json", "stats.json"):
         shutil.copy(pack_dir / name, feats / name)
     config = json.loads((feats / "features.json").read_text(encoding="utf-8"))
     config = config.get("features", config)
-    records = json.loads((feats / "index.json").read_text(encoding="utf-8"))
+    records = json.loads((pack_dir / "index.json").read_text(encoding="utf-8"))
+    for r in records:                        # the audio now lives in this corpus folder
+        r["audio"] = str(corpus / "wavs" / f"{r['id']}.wav")
+    (feats / "index.json").write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     work = [(r, plans[r["id"]], str(pack_dir), str(feats), config) for r in records]
     with ProcessPoolExecutor(jobs) as pool:
         results = list(tqdm(pool.map(_restore, work, chunksize=16), total=len(work), desc="restoring"))
