@@ -1,4 +1,11 @@
 """Session fixtures shared by every test folder: tiny prepared corpora made in the test."""
+import os
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # one thread per test process (and the commands it starts): with -n 2 on two cores,
+    # two-thread BLAS/OpenMP pools in each worker oversubscribe the CPU and slow every test
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import numpy as np
 import pytest
 
