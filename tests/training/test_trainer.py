@@ -174,6 +174,24 @@ def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
     assert r.returncode == 1 and "exclude" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utterances, tmp_path):
+    from tts.voice import build_voice
+
+    cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
+    source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))
+    build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
+    r = cli("--config", str(cfg), "--out", str(tmp_path / "b"), "--init", str(tmp_path / "voice"),
+            "--set", "train.lr=0", "--set", "train.min_lr=0", "--set", "train.weight_decay=0", "--stop-at", "1")
+    assert r.returncode == 0, r.stderr
+    state = load_checkpoint(tmp_path / "b/checkpoints/latest.pt")
+    for name, w in source["model"].items():
+        if "running_" not in name and "num_batches" not in name:
+            assert torch.equal(w, state["model"][name]), name
+    r = cli("--config", str(cfg), "--out", str(tmp_path / "c"), "--init", str(tmp_path / "voice"),
+            "--set", "model.encoder_dim=32")
+    assert r.returncode == 1 and "does not fit" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.mark.parametrize("override,message", [
     ("train.scheduler=linear", "unknown scheduler"),
     ("train.stepz=3", "unknown key 'train.stepz'"),

@@ -26,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
                    help="continue from a checkpoint (default: the run folder's latest)")
     p.add_argument("--init", metavar="CHECKPOINT",
-                   help="start a new run from a checkpoint's model weights (fresh optimizer, step 0): "
-                   "fine-tuning, or continuing from a slim checkpoint made on another machine")
+                   help="start a new run from a checkpoint's model weights, or from a voice folder's acoustic "
+                   "model (fresh optimizer, step 0): fine-tuning, e.g. --init tts/voices/default")
     p.add_argument("--stop-at", type=int, metavar="STEP",
                    help="stop (with a checkpoint) at this step even if train.steps is higher")
     return p
@@ -79,7 +79,11 @@ def _main(args: argparse.Namespace) -> int:
     if args.resume and args.init:
         raise ValueError("--resume and --init exclude each other")
     resume = None
-    if args.resume or args.init:
+    if args.init and Path(args.init).is_dir():
+        if config.task != "acoustic":
+            raise ValueError("--init with a voice folder starts an acoustic model; give a checkpoint for other tasks")
+        task = _task_from_voice(task_class, config, Path(args.init))
+    elif args.resume or args.init:
         start = Path(args.init) if args.init else latest if args.resume == "latest" else Path(args.resume)
         saved = load_checkpoint(start)
         if saved["config"].get("model") != asdict(config).get("model"):
@@ -106,6 +110,21 @@ def _main(args: argparse.Namespace) -> int:
         print(f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
               f"checkpoint {out / 'checkpoints' / 'latest.pt'}")
     return 0
+
+
+def _task_from_voice(task_class, config, voice_dir: Path):
+    """An acoustic task whose model starts from a voice folder's weights (fine-tuning a
+    shipped voice: the config's model: section must describe the same model)."""
+    from tts.voice import load_voice
+
+    voice = load_voice(voice_dir)
+    task = task_class(config, speakers=voice.speakers)
+    try:
+        task.model.load_state_dict(voice.acoustic.state_dict())
+    except RuntimeError as err:
+        raise ValueError(f"{voice_dir}: its acoustic model does not fit the config's model: section "
+                         f"({str(err).splitlines()[0][:120]})") from None
+    return task
 
 
 if __name__ == "__main__":
