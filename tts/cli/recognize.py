@@ -73,6 +73,8 @@ def _score_dataset(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from recognizer.api import Recognizer
+    from recognizer.metrics import error_rate
+    from tts.training.recognizer import transcripts
 
     index = Path(args.dataset) / "index.json"
     if not index.exists():
@@ -84,7 +86,8 @@ def _score_dataset(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.dataset} has no {args.split} utterances")
     asr = Recognizer.load(args.model)
     t = time.perf_counter()
-    rate = asr.error_rate([r["audio"] for r in records], [r["text"] for r in records], args.beam)
+    refs = transcripts(records)              # the prepared index's pinyin: no second frontend pass
+    rate = error_rate([refs[r["id"]] for r in records], asr.transcribe([r["audio"] for r in records], args.beam))
     seconds = sum(r["seconds"] for r in records)
     print(f"{args.split}: syllable error rate {rate:.4f} over {len(records)} utterances "
           f"({seconds / 60:.1f} min of audio, {time.perf_counter() - t:.1f} s)")
