@@ -42,19 +42,48 @@ class SynthesisReport:
 
 
 class Synthesizer:
+    """``backend``: None (what the folder is), "torch" (a voice folder), or "torchscript" /
+    "onnx" (a folder made by ``tts-export``, run on the CPU). ``quantize="int8"``: dynamic
+    int8 quantization of the acoustic model after loading (PyTorch backend, CPU)."""
+
     def __init__(self, voice: str | Path | None = None, vocoder: str = "auto", device: str = "cpu",
-                 sigma: float = 0.6, denoise: float = 0.01, batch_size: int = 8, user_dict=None):
+                 sigma: float = 0.6, denoise: float = 0.01, batch_size: int = 8, user_dict=None,
+                 backend: str | None = None, quantize: str | None = None):
+        from tts.deploy.runtime import BACKENDS, is_export, load_export, read_manifest
         from tts.voice import VoiceError, load_voice
         from vocoder.griffin_lim import GriffinLim
 
         if vocoder not in ("auto", "waveglow", "griffin-lim"):
             raise ValueError(f"unknown vocoder {vocoder!r} (auto, waveglow, griffin-lim)")
+        if backend not in (None, "torch", *BACKENDS):
+            raise ValueError(f"unknown backend {backend!r} (torch, {', '.join(BACKENDS)})")
         if voice is None:
             if not (DEFAULT_VOICE / "card.json").exists():
                 raise VoiceError("no voice is shipped with this install yet; pass a voice folder (--model DIR)")
             voice = DEFAULT_VOICE
         self.device = torch.device(device)
-        self.voice = load_voice(voice, self.device)
+        if is_export(voice):
+            exported = read_manifest(Path(voice))["backend"]
+            if backend not in (None, exported):
+                raise VoiceError(f"{voice} is an export for the {exported} backend, not {backend}")
+            if self.device.type != "cpu":
+                raise ValueError(f"exported models run on the CPU; --device {device} is for the torch backend")
+            if quantize:
+                raise ValueError("an export is quantized when it is made: tts-export --quantize int8")
+            self.voice, self.backend = load_export(voice), exported
+        else:
+            if backend in BACKENDS:
+                raise VoiceError(f"{voice} is a voice folder, not an export for the {backend} backend; make one "
+                                 f"with tts-export --model {voice} --format {backend} --out DIR")
+            self.voice, self.backend = load_voice(voice, self.device), "torch"
+            if quantize:
+                from tts.deploy.compress import QUANTIZE, quantize_int8
+
+                if quantize not in QUANTIZE:
+                    raise ValueError(f"unsupported quantization {quantize!r}; supported: {', '.join(QUANTIZE)}")
+                if self.device.type != "cpu":
+                    raise ValueError("int8 dynamic quantization runs on the CPU only")
+                self.voice.acoustic = quantize_int8(self.voice.acoustic)
         self.frontend = Frontend(user_dict=user_dict)
         self.sigma, self.batch_size = sigma, batch_size
         self.report = SynthesisReport()

@@ -117,26 +117,37 @@ def _load_weights(path: Path) -> dict:
         raise VoiceError(f"{path}: corrupt or unsafe weights ({str(err).splitlines()[0][:120]})") from None
 
 
-def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
-    """Load and check a voice folder; raises VoiceError with the reason."""
-    path = Path(path)
+def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
+    """A folder's JSON card, checked for format and version; VoiceError otherwise."""
     if not path.is_dir():
         raise VoiceError(f"voice folder not found: {path}")
     try:
-        card = json.loads((path / "card.json").read_text(encoding="utf-8"))
+        card = json.loads((path / file).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise VoiceError(f"{path} is not a voice folder (card.json: {err})") from None
-    if card.get("format") != FORMAT:
-        raise VoiceError(f"{path}/card.json is not a mandarin-tts voice card")
-    if card.get("version", 0) > VERSION:
-        raise VoiceError(f"{path} is a version {card['version']} voice; this toolkit reads up to {VERSION}")
+        raise VoiceError(f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})") from None
+    if not isinstance(card, dict) or card.get("format") != fmt:
+        raise VoiceError(f"{path}/{file} is not a {fmt} card")
+    if card.get("version", 0) > version:
+        raise VoiceError(f"{path} is a version {card['version']} {fmt}; this toolkit reads up to {version}")
+    return card
+
+
+def check_symbols(path: Path, checksum: str) -> None:
+    """The folder's symbol table must be the one its card names and the frontend makes."""
     try:
         table = SymbolTable.load(path / "symbols.json")
     except (OSError, ValueError, KeyError) as err:
         raise VoiceError(f"{path}/symbols.json: {err}") from None
-    if table.checksum != card["symbols"]["checksum"] or table.checksum != DEFAULT_TABLE.checksum:
+    if table.checksum != checksum or table.checksum != DEFAULT_TABLE.checksum:
         raise VoiceError(f"{path} was trained with symbol table {table.checksum} (v{table.version}); this toolkit's "
                          f"frontend makes {DEFAULT_TABLE.checksum} (v{DEFAULT_TABLE.version})")
+
+
+def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
+    """Load and check a voice folder; raises VoiceError with the reason."""
+    path = Path(path)
+    card = read_card(path)
+    check_symbols(path, card["symbols"]["checksum"])
     ac = _load_weights(path / "acoustic.pt")
     try:
         acoustic = Tacotron2(Tacotron2Config(**ac["config"]))

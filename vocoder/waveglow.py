@@ -64,8 +64,10 @@ class Invertible1x1Conv(nn.Module):
         log_det = torch.slogdet(self.weight.float())[1] * z.shape[2]
         return torch.einsum("ij,bjt->bit", self.weight, z), log_det
 
-    def reverse(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.einsum("ij,bjt->bit", torch.linalg.inv(self.weight.float()).to(z.dtype), z)
+    def reverse(self, z: torch.Tensor, inverse: torch.Tensor | None = None) -> torch.Tensor:
+        """z (B, C, T) → W⁻¹ z; ``inverse`` is W⁻¹ when the caller has it already."""
+        inverse = torch.linalg.inv(self.weight.float()) if inverse is None else inverse
+        return torch.einsum("ij,bjt->bit", inverse.to(z.dtype), z)
 
 
 class WN(nn.Module):
@@ -134,7 +136,7 @@ class WaveGlow(nn.Module):
             up = F.pad(up, (0, samples - up.shape[2]))
         up = up[:, :, :samples]
         b = up.shape[0]
-        up = up.unfold(2, c.n_group, c.n_group).permute(0, 2, 1, 3)          # (B, S/g, n_mels, g)
+        up = up.reshape(b, c.n_mels, samples // c.n_group, c.n_group).permute(0, 2, 1, 3)  # (B, S/g, n_mels, g)
         up = up.reshape(b, samples // c.n_group, -1).transpose(1, 2)          # (B, n_mels*g, S/g)
         return self.cond_proj(up) if self.cond_proj is not None else up
 
@@ -143,7 +145,7 @@ class WaveGlow(nn.Module):
         z (B, n_group, S / n_group), [log_s per flow], [log|det W| per flow]."""
         c = self.config
         cond = self.condition(mel, audio.shape[1])
-        x = audio.unfold(1, c.n_group, c.n_group).transpose(1, 2)             # (B, g, S/g)
+        x = audio.reshape(audio.shape[0], -1, c.n_group).transpose(1, 2)     # (B, g, S/g)
         outputs, log_s_all, log_det_all = [], [], []
         for k in range(c.n_flows):
             if k % c.n_early_every == 0 and k > 0:
@@ -161,8 +163,9 @@ class WaveGlow(nn.Module):
         outputs.append(x)
         return torch.cat(outputs, 1), log_s_all, log_det_all
 
-    def reverse(self, mel: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-        """z (B, n_group, S / n_group) → audio (B, S): the exact inverse of ``forward``."""
+    def reverse(self, mel: torch.Tensor, z: torch.Tensor, inverses: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """z (B, n_group, S / n_group) → audio (B, S): the exact inverse of ``forward``.
+        ``inverses``: the 1x1 convolutions' inverse matrices, when computed once beforehand."""
         c = self.config
         samples = z.shape[2] * c.n_group
         cond = self.condition(mel, samples)
@@ -174,7 +177,7 @@ class WaveGlow(nn.Module):
             out = self.wn[k](xa, cond)
             log_s, t = out[:, half:], out[:, :half]
             xb = (xb - t) / torch.exp(log_s)
-            x = self.convinv[k].reverse(torch.cat([xa, xb], 1))
+            x = self.convinv[k].reverse(torch.cat([xa, xb], 1), None if inverses is None else inverses[k])
             if k % c.n_early_every == 0 and k > 0:
                 x = torch.cat([z[:, taken - c.n_early_size:taken], x], 1)
                 taken -= c.n_early_size

@@ -29,7 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vocoder", choices=["auto", "waveglow", "griffin-lim"], default="auto",
                    help="auto (default): the voice's WaveGlow if it has one, else Griffin-Lim")
     p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature (default 0.6)")
-    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (torch backend)")
+    p.add_argument("--backend", choices=["torch", "torchscript", "onnx"],
+                   help="torch for a voice folder; torchscript/onnx for a folder made by tts-export "
+                   "(default: what --model is)")
+    p.add_argument("--quantize", choices=["int8"],
+                   help="dynamic int8 quantization of the acoustic model at load (torch backend, CPU)")
     p.add_argument("--user-dict", metavar="FILE", help="user dictionary for the frontend")
     p.add_argument("--verbose", action="store_true", help="print where it wrote and the real-time factor")
     return p
@@ -83,7 +88,7 @@ def _main(args: argparse.Namespace) -> int:
     for _, path in jobs:
         _writable(path)
     synth = Synthesizer(args.model, vocoder=args.vocoder, device=args.device, sigma=args.sigma,
-                        user_dict=args.user_dict)
+                        user_dict=args.user_dict, backend=args.backend, quantize=args.quantize)
     from frontend import FrontendError
 
     failed = 0
@@ -106,6 +111,7 @@ def _main(args: argparse.Namespace) -> int:
     r = synth.report
     if args.verbose:
         print(f"{r.sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
+              f"({synth.backend}{' int8' if args.quantize else ''}) "
               f"(frontend {r.frontend_seconds:.2f} s, acoustic {r.acoustic_seconds:.2f} s, "
               f"{synth.vocoder_name} {r.vocoder_seconds:.2f} s, {os.cpu_count()} cores)", file=sys.stderr)
     return 1 if failed == len(jobs) else 0

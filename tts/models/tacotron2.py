@@ -141,15 +141,33 @@ class LocationSensitiveAttention(nn.Module):
 
 
 class Prenet(nn.Module):
+    """Two ReLU layers with dropout, (B, in_dim) → (B, dim), also at inference by default.
+
+    At inference the dropout masks can be given (``masks``: two (B, dim) tensors of 0 and
+    1 / (1 - p)), so that every backend (PyTorch, TorchScript, ONNX) draws them the same way.
+    """
+
     def __init__(self, in_dim: int, dim: int, dropout: float, dropout_at_inference: bool):
         super().__init__()
         self.layers = nn.ModuleList([nn.Linear(in_dim, dim, bias=False), nn.Linear(dim, dim, bias=False)])
         self.dropout, self.always = dropout, dropout_at_inference
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers:
-            x = F.dropout(F.relu(layer(x)), self.dropout, training=self.training or self.always)
+    def forward(self, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        for i, layer in enumerate(self.layers):
+            x = F.relu(layer(x))
+            x = x * masks[i] if masks is not None else F.dropout(x, self.dropout, self.training or self.always)
         return x
+
+
+def prenet_masks(batch: int, config: "Tacotron2Config", like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The prenet's two dropout masks for one inference step, (B, prenet_dim) each, drawn
+    from torch's global generator (all ones when dropout is off at inference)."""
+    shape = (batch, config.prenet_dim)
+    if not (config.prenet_dropout_at_inference and config.prenet_dropout > 0):
+        ones = like.new_ones(shape)
+        return ones, ones
+    keep = 1.0 - config.prenet_dropout
+    return tuple((torch.rand(shape, device=like.device) < keep).to(like.dtype) / keep for _ in range(2))
 
 
 class Decoder(nn.Module):
@@ -289,6 +307,30 @@ class Tacotron2(nn.Module):
                               v["energy_pred"])
 
     # -- synthesis -----------------------------------------------------------------------------
+    def encode(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
+               pitch_shift: float | torch.Tensor = 0.0, energy_scale: float | torch.Tensor = 1.0) -> dict:
+        """The part of synthesis before the decoder loop. ``pitch_shift`` in normalized
+        log-F0 units (see ``semitones_to_pitch_shift``) → dict of memory (B, N, E),
+        processed memory (B, N, attention_dim), mask (B, N) and pitch, energy,
+        pitch_pred, energy_pred (B, N) (None without variance)."""
+        memory, v = self._memory(symbols, symbol_lengths, speakers, None, None, pitch_shift, energy_scale)
+        return {**v, "memory": memory, "processed": self.decoder.attention.memory(memory)}
+
+    def decoder_step(self, frame: torch.Tensor, masks: tuple, state: dict, memory: torch.Tensor,
+                     processed: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One free-running step from the previous frame (B, n_mels) (normalized); updates
+        ``state`` → frames (B, n_mels * r), stop logit (B,), attention weights (B, N)."""
+        return self.decoder.step(self.decoder.prenet(frame, masks), state, memory, processed, mask)
+
+    def postprocess(self, mel: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Decoder frames (B, n_mels, T) normalized, lengths (B,) → log-mels (before,
+        after the postnet), each (B, n_mels, T), zero beyond each length."""
+        fmask = length_mask(lengths, mel.shape[2])
+        m = fmask[:, None, :].to(mel.dtype)
+        mel = mel * m
+        post = mel + self.postnet(mel, fmask)
+        return self.denormalize(mel) * m, self.denormalize(post) * m
+
     @torch.no_grad()
     def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
               speakers: torch.Tensor | None = None, pitch_shift: float = 0.0,
@@ -301,46 +343,53 @@ class Tacotron2(nn.Module):
         ``max_decoder_steps``); ``stopped_by_gate`` and ``reached_end`` (attention got to
         the last symbols) tell a clean stop from a runaway.
         """
-        c = self.config
         if symbol_lengths is None:
             symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
         shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
-        memory, v = self._memory(symbols, symbol_lengths, speakers, None, None, shift, energy_scale)
-        mask = v["mask"]
-        b = symbols.shape[0]
-        guard = torch.clamp(torch.ceil(symbol_lengths.float() * c.max_frames_per_symbol / c.reduction).long(),
-                            max=c.max_decoder_steps if max_steps is None else max_steps)
-        processed = self.decoder.attention.memory(memory)
-        state = self.decoder.initial_state(memory)
-        frame = memory.new_zeros(b, c.n_mels)
-        stop_step = torch.full((b,), -1, dtype=torch.long, device=symbols.device)
-        by_gate = torch.zeros(b, dtype=torch.bool, device=symbols.device)
-        frames, gates, weights = [], [], []
-        for step in range(int(guard.max())):
-            f, g, w = self.decoder.step(self.decoder.prenet(frame), state, memory, processed, mask)
-            frames.append(f)
-            gates.append(g)
-            weights.append(w)
-            frame = f.view(b, c.reduction, c.n_mels)[:, -1]
-            running = stop_step < 0
-            fired = running & (torch.sigmoid(g) > c.gate_threshold)
-            by_gate |= fired
-            stop_step[fired | (running & (step + 1 >= guard))] = step + 1
-            if (stop_step >= 0).all():
-                break
-        steps = len(frames)
-        mel = torch.stack(frames, 1).reshape(b, steps * c.reduction, c.n_mels).transpose(1, 2)
-        lengths = stop_step.clamp(min=1) * c.reduction
-        fmask = length_mask(lengths, mel.shape[2])
-        mel = mel * fmask[:, None, :].to(mel.dtype)
-        post = mel + self.postnet(mel, fmask)
-        m = fmask[:, None, :].to(mel.dtype)
-        mel, post = self.denormalize(mel) * m, self.denormalize(post) * m
-        alignment = torch.stack(weights, 1)
-        reached = torch.stack([reached_end(alignment[i, :stop_step[i].clamp(min=1)], int(symbol_lengths[i]))
-                               for i in range(b)])
-        return AcousticOutput(mel, post, torch.stack(gates, 1), alignment, v["pitch"], v["energy"],
-                              v["pitch_pred"], v["energy_pred"], lengths, by_gate, reached)
+        enc = self.encode(symbols, symbol_lengths, speakers, shift, energy_scale)
+        state = self.decoder.initial_state(enc["memory"])
+        step = lambda frame, masks: self.decoder_step(frame, masks, state, enc["memory"], enc["processed"],
+                                                      enc["mask"])
+        return free_run(step, self.postprocess, enc, symbol_lengths, self.config, max_steps)
+
+
+def free_run(step, postprocess, enc: dict, symbol_lengths: torch.Tensor, c: Tacotron2Config,
+             max_steps: int | None = None) -> AcousticOutput:
+    """The decoder loop of synthesis, shared by every backend (PyTorch, TorchScript, ONNX).
+
+    ``step(frame (B, n_mels), masks) → (frames (B, n_mels * r), stop logit (B,), weights (B, N))``
+    keeps its own state; ``postprocess(mel, lengths) → (mel, mel_post)`` log-mels; ``enc``
+    is what ``Tacotron2.encode`` returns. Each item stops at its stop token or its length guard.
+    """
+    memory = enc["memory"]
+    b = memory.shape[0]
+    guard = torch.clamp(torch.ceil(symbol_lengths.float() * c.max_frames_per_symbol / c.reduction).long(),
+                        max=c.max_decoder_steps if max_steps is None else max_steps)
+    frame = memory.new_zeros(b, c.n_mels)
+    stop_step = torch.full((b,), -1, dtype=torch.long, device=memory.device)
+    by_gate = torch.zeros(b, dtype=torch.bool, device=memory.device)
+    frames, gates, weights = [], [], []
+    for i in range(int(guard.max())):
+        f, g, w = step(frame, prenet_masks(b, c, memory))
+        frames.append(f)
+        gates.append(g)
+        weights.append(w)
+        frame = f.view(b, c.reduction, c.n_mels)[:, -1]
+        running = stop_step < 0
+        fired = running & (torch.sigmoid(g) > c.gate_threshold)
+        by_gate |= fired
+        stop_step[fired | (running & (i + 1 >= guard))] = i + 1
+        if (stop_step >= 0).all():
+            break
+    steps = len(frames)
+    mel = torch.stack(frames, 1).reshape(b, steps * c.reduction, c.n_mels).transpose(1, 2)
+    lengths = stop_step.clamp(min=1) * c.reduction
+    mel, post = postprocess(mel, lengths)
+    alignment = torch.stack(weights, 1)
+    reached = torch.stack([reached_end(alignment[i, :stop_step[i].clamp(min=1)], int(symbol_lengths[i]))
+                           for i in range(b)])
+    return AcousticOutput(mel, post, torch.stack(gates, 1), alignment, enc["pitch"], enc["energy"],
+                          enc["pitch_pred"], enc["energy_pred"], lengths, by_gate, reached)
 
 
 def reached_end(alignment: torch.Tensor, n_symbols: int, tail: int = 3) -> torch.Tensor:
