@@ -4,6 +4,8 @@ Both return a changed copy of a trained Tacotron2 and leave the original as it i
 
 - ``quantize_int8``: PyTorch dynamic quantization of the LSTM, LSTMCell and Linear layers
   (int8 weights, activations quantized on the fly per batch). Convolutions stay float32.
+  (``torch.ao.quantization`` is deprecated after torch 2.9, which this project pins; its
+  successor, torchao, quantizes Linear layers but not LSTMs.)
   For ONNX exports the same is done by onnxruntime's ``quantize_dynamic`` on the graphs.
 - ``prune``: L2-norm structured pruning (``torch.nn.utils.prune.ln_structured``) of whole
   output rows / channels of every Linear, Conv1d and LSTM weight, except the layers that
@@ -14,6 +16,7 @@ Both return a changed copy of a trained Tacotron2 and leave the original as it i
 from __future__ import annotations
 
 import copy
+import warnings
 
 import torch
 from torch import nn
@@ -32,8 +35,10 @@ def quantize_int8(model: Tacotron2) -> Tacotron2:
     """A dynamically quantized copy (qint8 LSTM / LSTMCell / Linear weights) for CPU inference."""
     if "x86" in torch.backends.quantized.supported_engines:
         torch.backends.quantized.engine = "x86"
-    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(), {nn.LSTM, nn.LSTMCell, nn.Linear},
-                                                  dtype=torch.qint8)
+    with warnings.catch_warnings():     # torch.ao.quantization is deprecated after 2.9 (pinned here)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(),
+                                                      {nn.LSTM, nn.LSTMCell, nn.Linear}, dtype=torch.qint8)
 
 
 def prune(model: Tacotron2, amount: float) -> Tacotron2:
