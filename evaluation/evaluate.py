@@ -60,19 +60,22 @@ def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
     return records[:limit] if limit else records
 
 
-def synthesize_split(voice: str | Path | None, feats: Path, split: str, out: Path, vocoder: str = "griffin-lim",
+def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "griffin-lim",
                      limit: int | None = None, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (a): the voice reads each sentence of the split (with the record's speaker if the
-    voice has it). Synthesized WAVs go to ``out/audio``."""
+    voice has it). Synthesized WAVs go to ``out/audio``. ``voice``: a folder (None: the
+    shipped voice) or a ready ``Synthesizer``. The n-th sentence is synthesized after
+    ``torch.manual_seed(n)``, so runs (and backends) draw the same prenet dropout."""
     from tts.pipeline import Synthesizer
 
-    synth = Synthesizer(voice, vocoder=vocoder)
+    synth = voice if isinstance(voice, Synthesizer) else Synthesizer(voice, vocoder=vocoder)
     synth("预热。")                                    # warm-up, not timed
     synth.report = SynthesisReport()
     (out / "audio").mkdir(parents=True, exist_ok=True)
     pairs = []
-    for r in tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress):
+    for n, r in enumerate(tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress)):
         speaker = r.get("speaker") if r.get("speaker") in synth.voice.speakers else None
+        torch.manual_seed(n)
         audio = synth(r["text"], speaker=speaker)
         path = out / "audio" / f"{r['id']}.syn.wav"
         sf.write(path, audio, synth.sample_rate, subtype="PCM_16")

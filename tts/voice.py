@@ -35,6 +35,9 @@ class VoiceError(ValueError):
 
 @dataclass
 class Voice:
+    """A loaded voice. For an export (``tts.deploy.runtime.load_export``) the acoustic model
+    and vocoder are graph runners with the same ``infer`` and ``config``."""
+
     acoustic: Tacotron2
     vocoder: WaveGlow | None
     features: FeatureConfig
