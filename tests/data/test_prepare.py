@@ -1,5 +1,6 @@
 """tts-prepare: cached features, statistics, resume, bad files, the command line."""
 import json
+from pathlib import Path
 import shutil
 import subprocess
 import sys
@@ -88,18 +89,21 @@ def test_bad_files_are_reported_and_the_rest_prepared(tiny_corpus, tmp_path):
     assert (tmp_path / "feats" / "problems.txt").read_text(encoding="utf-8").count("\n") == 3
 
 
-def run_cli(*args):
+def run_cli(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "tts.cli.prepare", *args], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, cwd=cwd)
 
 
 def test_cli_end_to_end_and_errors(tiny_corpus, tmp_path):
     data, _ = tiny_corpus
     cfg = tmp_path / "c.yaml"
     cfg.write_text("features:\n  n_mels: 64\n", encoding="utf-8")
-    r = run_cli("--data", str(data), "--config", str(cfg), "--out", str(tmp_path / "f"), "--jobs", "2")
+    # a corpus given relative to the working folder: the index still finds its audio from anywhere
+    r = run_cli("--data", data.name, "--config", str(cfg), "--out", str(tmp_path / "f"), "--jobs", "2", cwd=data.parent)
     assert r.returncode == 0, r.stderr
     assert "12 utterances" in r.stdout
+    for rec in json.loads((tmp_path / "f" / "index.json").read_text()):
+        assert Path(rec["audio"]).is_absolute() and Path(rec["audio"]).is_file()
     assert load_item(tmp_path / "f", json.loads((tmp_path / "f" / "index.json").read_text())[0]["id"])["mel"].shape[0] == 64
     for args, message in [
         (["--data", str(tmp_path / "nope"), "--out", str(tmp_path / "g")], "not found"),

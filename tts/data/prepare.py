@@ -72,7 +72,7 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
 
 def _record(item: Item, frames: int, n_symbols: int, seconds: float, pinyin: list[str]) -> dict:
     return {"id": item.id, "speaker": item.speaker, "split": item.split, "frames": frames,
-            "symbols": n_symbols, "seconds": round(seconds, 4), "text": item.text, "audio": str(item.audio),
+            "symbols": n_symbols, "seconds": round(seconds, 4), "text": item.text, "audio": str(Path(item.audio).resolve()),
             "pinyin": " ".join(pinyin)}
 
 
