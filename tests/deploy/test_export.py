@@ -199,3 +199,42 @@ def test_damaged_export_is_refused(exports, tmp_path):
     (copy / "postnet.onnx").unlink()
     with pytest.raises(VoiceError, match="missing"):
         load_export(copy)
+
+
+def write_voice(model, out):
+    """A voice folder around an untrained model (parity does not depend on training)."""
+    from dataclasses import asdict
+
+    from frontend import DEFAULT_TABLE
+    from tts.data.features import FeatureConfig
+
+    out.mkdir()
+    DEFAULT_TABLE.save(out / "symbols.json")
+    torch.save({"config": asdict(model.config), "features": asdict(FeatureConfig()), "speakers": ["a"],
+                "weights": model.state_dict()}, out / "acoustic.pt")
+    (out / "card.json").write_text(json.dumps({
+        "format": "mandarin-tts-voice", "version": 1, "name": "random", "sample_rate": 22050, "speakers": ["a"],
+        "symbols": {"version": DEFAULT_TABLE.version, "checksum": DEFAULT_TABLE.checksum},
+        "acoustic": {"step": 0}, "vocoder": None}))
+    return out
+
+
+@pytest.mark.parametrize("settings", [{"variance": False, "reduction": 1}, {"variance": True, "reduction": 4}])
+@pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
+def test_single_speaker_models_with_and_without_variance(settings, fmt, tmp_path):
+    from tts.models.tacotron2 import Tacotron2, Tacotron2Config
+
+    torch.manual_seed(0)
+    model = Tacotron2(Tacotron2Config(
+        symbol_dim=32, encoder_dim=32, attention_rnn_dim=48, decoder_rnn_dim=48, prenet_dim=32, attention_dim=16,
+        location_filters=4, postnet_dim=32, postnet_convs=3, variance_filters=16, **settings)).eval()
+    export_voice(write_voice(model, tmp_path / "voice"), tmp_path / "export", fmt, log=lambda _: None)
+    exported = load_export(tmp_path / "export")
+    assert exported.vocoder is None
+    symbols, lengths = torch.randint(1, 50, (2, 9)), torch.tensor([9, 6])
+    assert max(lockstep(model, exported.acoustic, symbols, lengths, steps=20).values()) <= TOLERANCE
+    torch.manual_seed(0)
+    a = model.infer(symbols, lengths, max_steps=10)
+    torch.manual_seed(0)
+    b = exported.acoustic.infer(symbols, lengths, max_steps=10)
+    assert float((a.mel_post - b.mel_post).abs().max()) <= 1e-3 and (b.pitch is None) == (not settings["variance"])
