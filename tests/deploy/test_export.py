@@ -238,3 +238,22 @@ def test_single_speaker_models_with_and_without_variance(settings, fmt, tmp_path
     torch.manual_seed(0)
     b = exported.acoustic.infer(symbols, lengths, max_steps=10)
     assert float((a.mel_post - b.mel_post).abs().max()) <= 1e-3 and (b.pitch is None) == (not settings["variance"])
+
+
+def test_export_replaces_an_earlier_export_and_reports_failures_in_one_line(voice, tmp_path, monkeypatch):
+    import tts.deploy.export as export
+
+    first = export_voice(voice, tmp_path / "e", "onnx", log=lambda _: None)
+    second = export_voice(voice, tmp_path / "e", "onnx", quantize="int8", log=lambda _: None)
+    assert first["quantize"] is None and second["quantize"] == "int8"
+    assert load_export(tmp_path / "e").acoustic is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e"]           # no temporary folders left
+
+    def broken(*_):
+        raise RuntimeError("Exporting the operator 'aten::magic' to ONNX opset version 17 is not supported.\nmore")
+
+    monkeypatch.setattr(export, "_write_onnx", broken)
+    with pytest.raises(export.ExportError, match=r"^encoder: onnx export failed \(Exporting the operator 'aten::magic'"):
+        export_voice(voice, tmp_path / "e", "onnx", log=lambda _: None)
+    assert json.loads((tmp_path / "e" / "export.json").read_text())["quantize"] == "int8"   # the earlier one stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e"]

@@ -28,6 +28,10 @@ OPSET = 17
 TOLERANCE = 1e-4          # largest absolute difference from PyTorch a float32 graph may show
 
 
+class ExportError(ValueError):
+    """An export that could not be written or does not match PyTorch; the message says why."""
+
+
 def check_options(fmt: str, quantize: str | None, prune_amount: float | None, opset: int) -> None:
     if fmt not in BACKENDS:
         raise ValueError(f"unknown export format {fmt!r} (torchscript, onnx)")
@@ -111,19 +115,22 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
     try:
         graphs, parity = {}, {}
         for spec, ref in zip(specs, reference):
-            if fmt == "torchscript":        # one file per model, the graphs as its methods
-                path = tmp / ("vocoder.pt" if spec.name == "vocoder" else "acoustic.pt")
-                if not path.exists():
-                    log(f"exporting {path.stem} → {path.name}")
-                    _write_torchscript([s for s in specs if s.owner is spec.owner], path)
-            else:
-                path = tmp / f"{spec.name}.onnx"
-                log(f"exporting {spec.name} → {path.name}")
-                _write_onnx(spec, path, opset, quantize is not None and spec.name != "vocoder")
-            parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name))
+            try:
+                if fmt == "torchscript":        # one file per model, the graphs as its methods
+                    path = tmp / ("vocoder.pt" if spec.name == "vocoder" else "acoustic.pt")
+                    if not path.exists():
+                        log(f"exporting {path.stem} → {path.name}")
+                        _write_torchscript([s for s in specs if s.owner is spec.owner], path)
+                else:
+                    path = tmp / f"{spec.name}.onnx"
+                    log(f"exporting {spec.name} → {path.name}")
+                    _write_onnx(spec, path, opset, quantize is not None and spec.name != "vocoder")
+                parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name))
+            except Exception as err:     # the exporters' and runtimes' own errors, as one line
+                raise ExportError(f"{spec.name}: {fmt} export failed ({str(err).strip().splitlines()[0][:200]})") from err
             exact = not (quantize or prune_amount) or spec.name == "vocoder"
             if exact and parity[spec.name] > TOLERANCE:
-                raise RuntimeError(f"{spec.name}: the {fmt} graph differs from PyTorch by {parity[spec.name]:.2e} "
+                raise ExportError(f"{spec.name}: the {fmt} graph differs from PyTorch by {parity[spec.name]:.2e} "
                                    f"(tolerance {TOLERANCE:.0e})")
             graphs[spec.name] = {"file": path.name, "method": spec.name, "sha256": sha256(path),
                                  "bytes": path.stat().st_size, "inputs": spec.inputs, "outputs": spec.outputs}
@@ -142,9 +149,12 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
             "silence_level": float(voice.vocoder.silence_level) if voice.vocoder is not None else None,
         }
         (tmp / "export.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
+        old = out.parent / f".{out.name}.export-old"
+        if out.exists():                  # the earlier export goes only once the new one is in place
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
         os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return manifest
