@@ -136,9 +136,8 @@ def quality(name: str, synth, feats: Path, limit: int, work: Path) -> dict:
            "mcd_db_ci95": round(report["aggregate"]["mcd_db"]["ci95"], 3),
            "end_to_end_rtf": round(rtf["end_to_end"], 4)}
     if name != "torch":
-        ref = {p.stem.removesuffix(".syn"): p for p in (work / "audio" / "torch" / "audio").glob("*.wav")}
-        rows = [p for p in folder_pairs(work / "audio" / name / "audio", work / "audio" / "torch" / "audio")]
-        assert len(rows) == len(ref)
+        rows = folder_pairs(work / "audio" / name / "audio", work / "audio" / "torch" / "audio")
+        assert len(rows) == len(pairs)
         vs = score(rows, features, None, progress=False)["aggregate"]["mcd_db"]
         out["mcd_vs_torch_db"] = round(vs["mean"], 3)
     else:

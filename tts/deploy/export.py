@@ -104,16 +104,15 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
     if quantize and fmt == "torchscript":
         model = quantize_int8(model)
     torch.manual_seed(0)
-    specs = acoustic_graphs(model)
-    if voice.vocoder is not None:
-        specs.append(vocoder_graph(voice.vocoder))
-        reference.append(specs[-1])
+    specs = reference if model is voice.acoustic else acoustic_graphs(model)
+    vocoder = [vocoder_graph(voice.vocoder)] if voice.vocoder is not None else []
+    specs, reference = specs + vocoder, reference + vocoder
 
     tmp = out.parent / f".{out.name}.export-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        graphs, parity = {}, {}
+        graphs, parity, modules = {}, {}, {}
         for spec, ref in zip(specs, reference):
             try:
                 if fmt == "torchscript":        # one file per model, the graphs as its methods
@@ -121,11 +120,13 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
                     if not path.exists():
                         log(f"exporting {path.stem} → {path.name}")
                         _write_torchscript([s for s in specs if s.owner is spec.owner], path)
+                        modules[path] = torch.jit.load(str(path), map_location="cpu").eval()
                 else:
                     path = tmp / f"{spec.name}.onnx"
                     log(f"exporting {spec.name} → {path.name}")
                     _write_onnx(spec, path, opset, quantize is not None and spec.name != "vocoder")
-                parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name))
+                parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name,
+                                                       module=modules.get(path)))
             except Exception as err:     # the exporters' and runtimes' own errors, as one line
                 raise ExportError(f"{spec.name}: {fmt} export failed ({str(err).strip().splitlines()[0][:200]})") from err
             exact = not (quantize or prune_amount) or spec.name == "vocoder"
