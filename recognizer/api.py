@@ -54,9 +54,13 @@ class Recognizer:
     @torch.no_grad()
     def log_probs(self, path: str | Path) -> torch.Tensor:
         """(T', V) log-probabilities of one file; raises AudioError for unusable audio."""
-        from tts.training.recognizer import load_speech, normalize_features
+        from tts.training.recognizer import load_speech
 
-        audio = load_speech(path, self.data, self.feature_config.sample_rate)
+        return self._log_probs(load_speech(path, self.data, self.feature_config.sample_rate), path)
+
+    def _log_probs(self, audio: torch.Tensor, path) -> torch.Tensor:
+        from tts.training.recognizer import normalize_features
+
         if len(audio) < self.feature_config.win_length:
             raise AudioError(f"{path}: too short to recognize ({len(audio)} samples)")
         if float(audio.abs().max()) < 1e-4:
@@ -72,6 +76,24 @@ class Recognizer:
             lp = self.log_probs(p)
             ids = beam_search(lp, beam) if beam > 1 else greedy_decode(lp[None])[0]
             out.append(self.tokens.decode(ids))
+        return out
+
+    @torch.no_grad()
+    def transcribe_audio(self, audios: list, sample_rate: int) -> list[list[str]]:
+        """Toned syllables (greedy CTC) of waveforms (float32 arrays at ``sample_rate``)."""
+        from tts.data.audio import resample
+        from tts.training.recognizer import speech
+
+        out = []
+        for i, audio in enumerate(audios):
+            if sample_rate != self.feature_config.sample_rate:
+                audio = resample(audio, sample_rate, self.feature_config.sample_rate)
+            try:
+                lp = self._log_probs(speech(audio, self.data), f"waveform {i}")
+            except AudioError:
+                out.append([])
+                continue
+            out.append(self.tokens.decode(greedy_decode(lp[None])[0]))
         return out
 
     def error_rate(self, paths: list[str | Path], texts: list[str], beam: int = 0) -> float:

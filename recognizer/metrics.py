@@ -17,3 +17,8 @@ def error_rate(references: list[list[str]], hypotheses: list[list[str]]) -> floa
     if total == 0:
         raise ValueError("the references are empty")
     return sum(edit_distance(r, h) for r, h in zip(references, hypotheses)) / total
+
+
+def without_tones(syllables: list[str]) -> list[str]:
+    """Toned pinyin → the same syllables with the tone digit dropped (``hao3`` → ``hao``)."""
+    return [s.rstrip("012345") or s for s in syllables]

@@ -19,11 +19,14 @@ class FeatureDataset(torch.utils.data.Dataset):
     """Prepared utterances of one split. Items are dicts of tensors:
 
     symbols (N,) long · mel (n_mels, T) normalized per band · pitch (T,) normalized log-F0,
-    0 where unvoiced · voiced (T,) bool · energy (T,) normalized · speaker () long
+    0 where unvoiced · contour (T,) the same, interpolated through unvoiced frames ·
+    voiced (T,) bool · energy (T,) normalized · speaker () long ·
+    with ``durations`` (id → frames per symbol): durations (N,) long, and utterances
+    without durations are left out
     """
 
     def __init__(self, feats_dir: str | Path, split: str | None, speakers: list[str] | None = None,
-                 max_frames: int | None = None):
+                 max_frames: int | None = None, durations: dict[str, np.ndarray] | None = None):
         self.dir = Path(feats_dir)
         index_path = self.dir / "index.json"
         if not index_path.exists():
@@ -33,7 +36,9 @@ class FeatureDataset(torch.utils.data.Dataset):
         all_speakers = sorted({r["speaker"] for r in records})
         self.speakers = list(speakers) if speakers is not None else all_speakers
         self.records = [r for r in records if (split is None or r["split"] == split)
-                        and (max_frames is None or r["frames"] <= max_frames) and r["speaker"] in self.speakers]
+                        and (max_frames is None or r["frames"] <= max_frames) and r["speaker"] in self.speakers
+                        and (durations is None or r["id"] in durations)]
+        self.durations = durations
         self.speaker_id = {s: i for i, s in enumerate(self.speakers)}
         self.mel_mean = torch.tensor(self.stats["mel_mean"], dtype=torch.float32)[:, None]
         self.mel_std = torch.tensor(self.stats["mel_std"], dtype=torch.float32)[:, None]
@@ -54,9 +59,22 @@ class FeatureDataset(torch.utils.data.Dataset):
                              torch.zeros_like(f0))
         energy = (torch.from_numpy(d["energy"]).double() - s["energy_mean"]) / s["energy_std"]
         mel = (torch.from_numpy(d["mel"]) - self.mel_mean) / self.mel_std
-        return {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": mel,
-                "pitch": log_f0.float(), "voiced": voiced, "energy": energy.float(),
+        item = {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": mel,
+                "pitch": log_f0.float(), "contour": torch.from_numpy(contour(log_f0.numpy(), d["voiced"])),
+                "voiced": voiced, "energy": energy.float(),
                 "speaker": torch.tensor(self.speaker_id[r["speaker"]]), "id": r["id"]}
+        if self.durations is not None:
+            item["durations"] = torch.from_numpy(self.durations[r["id"]].astype(np.int64))
+        return item
+
+
+def contour(values: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """(T,) values at voiced frames → (T,) float32, linearly interpolated through unvoiced
+    frames and held flat before the first and after the last voiced frame (0 if none)."""
+    if not voiced.any():
+        return np.zeros(len(values), dtype=np.float32)
+    where = np.flatnonzero(voiced)
+    return np.interp(np.arange(len(values)), where, values[where]).astype(np.float32)
 
 
 class BatchSampler:
@@ -101,7 +119,8 @@ def collate(items: list[dict], reduction: int = 1) -> dict[str, torch.Tensor]:
     """Pad a list of dataset items. Mel frames are padded to a multiple of ``reduction``.
 
     Returns symbols (B, N), symbol_lengths (B,), mel (B, n_mels, T), mel_lengths (B,),
-    pitch / voiced / energy (B, T), speakers (B,), ids (list).
+    pitch / contour / voiced / energy (B, T), speakers (B,), ids (list),
+    durations (B, N) when the items have them (0 on padding).
     """
     b = len(items)
     n = max(len(it["symbols"]) for it in items)
@@ -113,7 +132,7 @@ def collate(items: list[dict], reduction: int = 1) -> dict[str, torch.Tensor]:
         "symbol_lengths": torch.tensor([len(it["symbols"]) for it in items]),
         "mel": torch.zeros(b, n_mels, t),
         "mel_lengths": torch.tensor([it["mel"].shape[1] for it in items]),
-        "pitch": torch.zeros(b, t), "voiced": torch.zeros(b, t, dtype=torch.bool), "energy": torch.zeros(b, t),
+        "pitch": torch.zeros(b, t), "contour": torch.zeros(b, t), "voiced": torch.zeros(b, t, dtype=torch.bool), "energy": torch.zeros(b, t),
         "speakers": torch.stack([it["speaker"] for it in items]), "ids": [it["id"] for it in items],
     }
     for i, it in enumerate(items):
@@ -121,4 +140,9 @@ def collate(items: list[dict], reduction: int = 1) -> dict[str, torch.Tensor]:
         out["symbols"][i, :k] = it["symbols"]
         out["mel"][i, :, :f] = it["mel"]
         out["pitch"][i, :f], out["voiced"][i, :f], out["energy"][i, :f] = it["pitch"], it["voiced"], it["energy"]
+        out["contour"][i, :f] = it["contour"]
+    if "durations" in items[0]:
+        out["durations"] = torch.zeros(b, n, dtype=torch.long)
+        for i, it in enumerate(items):
+            out["durations"][i, :len(it["durations"])] = it["durations"]
     return out

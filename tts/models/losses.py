@@ -1,4 +1,6 @@
-"""Tacotron2 training loss: every term separately, so each can be logged.
+"""Acoustic model losses: every term separately, so each can be logged.
+
+Tacotron2 (``tacotron2_loss``):
 
     mel_mse, mel_l1            MSE + L1 of the decoder output against the target mel
     post_mse, post_l1          the same after the postnet
@@ -7,6 +9,9 @@
     guided_attention           Tachibana et al. (2017): attention far from the diagonal
                                costs 1 - exp(-(n/N - s/S)^2 / (2 g^2)), summed over symbols
                                and averaged over steps; off when its weight is 0
+Duration-informed models (``duration_model_loss``): the four mel terms, ``duration`` (MSE
+of log(1 + frames) per symbol), and frame-level ``pitch`` (against the interpolated
+log-F0 contour) and ``energy``.
 Mels are compared in normalized units (per-band mean and std of the training set).
 All terms are averaged over real (unpadded) positions only.
 """
@@ -31,6 +36,7 @@ class LossWeights:
     guided_attention: float = 1.0      # 0 switches it off
     guided_sigma: float = 0.2
     guided_decay_steps: int = 0        # >0: weight halves every this many steps
+    duration: float = 1.0              # duration-informed models: MSE of log(1 + frames)
 
 
 def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -81,4 +87,27 @@ def tacotron2_loss(out: AcousticOutput, mels: torch.Tensor, mel_lengths: torch.T
         terms["guided_attention"] = guided_attention_loss(out.alignment, symbol_lengths, step_lengths,
                                                           weights.guided_sigma)
         total = total + w * terms["guided_attention"]
+    return total, {k: float(v.detach()) for k, v in terms.items()}
+
+
+def duration_model_loss(out: AcousticOutput, batch: dict, weights: LossWeights) -> tuple[torch.Tensor, dict[str, float]]:
+    """Total loss and its terms for ``DurationTacotron2``; ``batch`` as ``collate`` makes it
+    (mel, mel_lengths, symbol_lengths, durations, contour, energy)."""
+    mels, mel_lengths = batch["mel"], batch["mel_lengths"]
+    frame_mask = length_mask(mel_lengths, mels.shape[2])
+    fm = frame_mask[:, None, :]
+    symbol_mask = length_mask(batch["symbol_lengths"], batch["durations"].shape[1])
+    terms: dict[str, torch.Tensor] = {
+        "mel_mse": _masked_mean(F.mse_loss(out.mel, mels, reduction="none"), fm),
+        "mel_l1": _masked_mean(F.l1_loss(out.mel, mels, reduction="none"), fm),
+        "post_mse": _masked_mean(F.mse_loss(out.mel_post, mels, reduction="none"), fm),
+        "post_l1": _masked_mean(F.l1_loss(out.mel_post, mels, reduction="none"), fm),
+        "duration": _masked_mean((out.extra["log_durations"] - torch.log1p(batch["durations"].float())) ** 2,
+                                 symbol_mask),
+        "pitch": _masked_mean((out.pitch_pred - batch["contour"]) ** 2, frame_mask),
+        "energy": _masked_mean((out.energy_pred - batch["energy"]) ** 2, frame_mask),
+    }
+    total = (weights.mel_mse * (terms["mel_mse"] + terms["post_mse"])
+             + weights.mel_l1 * (terms["mel_l1"] + terms["post_l1"]) + weights.duration * terms["duration"]
+             + weights.pitch * terms["pitch"] + weights.energy * terms["energy"])
     return total, {k: float(v.detach()) for k, v in terms.items()}

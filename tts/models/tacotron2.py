@@ -30,6 +30,9 @@ from .layers import BiLSTM, MaskedConvStack, length_mask
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
 
+DECODERS = ("attention", "parallel", "autoregressive")
+
+
 @dataclass
 class Tacotron2Config:
     """All sizes of the model. Defaults are NVIDIA's published Tacotron2 (full size)."""
@@ -65,10 +68,21 @@ class Tacotron2Config:
     gate_threshold: float = 0.5
     max_decoder_steps: int = 1000
     max_frames_per_symbol: float = 12.0   # inference stops by this many frames per symbol
+    # attention: Tacotron2's location-sensitive attention (learned alignment, stop token);
+    # parallel / autoregressive: explicit durations (tts/models/duration_tacotron.py)
+    decoder: str = "attention"
+    parallel_dim: int = 256               # parallel decoder: residual conv blocks
+    parallel_layers: int = 4
+    parallel_kernel: int = 5
+    variance_gain_init: float = 0.0       # pitch/energy/speaker projections start this small
 
     def __post_init__(self) -> None:
         if not 1 <= self.reduction <= 4:
             raise ValueError("reduction must be between 1 and 4")
+        if self.decoder not in DECODERS:
+            raise ValueError(f"unknown decoder {self.decoder!r} ({', '.join(DECODERS)})")
+        if self.decoder != "attention" and self.reduction != 1:
+            raise ValueError(f"the {self.decoder} decoder predicts every frame: reduction must be 1")
         if self.encoder_dim % 2:
             raise ValueError("encoder_dim must be even (two LSTM directions)")
 
@@ -229,7 +243,28 @@ class Decoder(nn.Module):
         return frames, torch.stack(gates, 1), torch.stack(weights, 1)
 
 
-class Tacotron2(nn.Module):
+class DatasetStats:
+    """Normalization statistics kept in buffers, for the acoustic models: log-F0 mean/std
+    over voiced frames, energy mean/std, mel mean/std per band."""
+
+    def register_stats(self, n_mels: int) -> None:
+        self.register_buffer("variance_stats", torch.tensor([0.0, 1.0, 0.0, 1.0]))
+        self.register_buffer("mel_mean", torch.zeros(n_mels))
+        self.register_buffer("mel_std", torch.ones(n_mels))
+
+    def set_stats(self, stats: dict) -> None:
+        """Take normalization statistics from a prepared dataset's ``stats.json``."""
+        self.variance_stats.copy_(torch.tensor([stats["log_f0_mean"], stats["log_f0_std"],
+                                                stats["energy_mean"], stats["energy_std"]]))
+        self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
+        self.mel_std.copy_(torch.tensor(stats["mel_std"]))
+
+    def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
+        """(B, n_mels, T) normalized → log-mel."""
+        return mel * self.mel_std[:, None] + self.mel_mean[:, None]
+
+
+class Tacotron2(DatasetStats, nn.Module):
     """The acoustic model. ``forward`` trains (teacher forcing); ``infer`` synthesizes.
 
     Normalization statistics for pitch and energy live in buffers (set from the
@@ -253,21 +288,7 @@ class Tacotron2(nn.Module):
         self.decoder = Decoder(c)
         self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
                                        c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
-        # dataset statistics: log-F0 mean/std over voiced frames, energy mean/std, mel per band
-        self.register_buffer("variance_stats", torch.tensor([0.0, 1.0, 0.0, 1.0]))
-        self.register_buffer("mel_mean", torch.zeros(c.n_mels))
-        self.register_buffer("mel_std", torch.ones(c.n_mels))
-
-    def set_stats(self, stats: dict) -> None:
-        """Take normalization statistics from a prepared dataset's ``stats.json``."""
-        self.variance_stats.copy_(torch.tensor([stats["log_f0_mean"], stats["log_f0_std"],
-                                                stats["energy_mean"], stats["energy_std"]]))
-        self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
-        self.mel_std.copy_(torch.tensor(stats["mel_std"]))
-
-    def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
-        """(B, n_mels, T) normalized → log-mel."""
-        return mel * self.mel_std[:, None] + self.mel_mean[:, None]
+        self.register_stats(c.n_mels)
 
     # -- shared front part ----------------------------------------------------------------
     def _memory(self, symbols, symbol_lengths, speakers, pitch, energy, pitch_shift=0.0, energy_scale=1.0):

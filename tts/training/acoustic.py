@@ -16,12 +16,14 @@ import numpy as np
 import torch
 
 from frontend import DEFAULT_TABLE
+from tts.data.align import load_durations
 from tts.data.features import FeatureConfig
 from tts.data.loader import FeatureDataset, collate
+from tts.models import build_acoustic
 from tts.models.alignment import alignment_metrics
 from tts.models.layers import length_mask
-from tts.models.losses import LossWeights, tacotron2_loss
-from tts.models.tacotron2 import Tacotron2, Tacotron2Config
+from tts.models.losses import LossWeights, duration_model_loss, tacotron2_loss
+from tts.models.tacotron2 import Tacotron2Config
 from tts.models.variance import phone_averages
 
 from .trainer import TrainConfig
@@ -34,6 +36,13 @@ class AcousticDataConfig:
 
 
 @dataclass
+class ValidationConfig:
+    sentences: int = 20                 # validation sentences synthesized and recognized (0: off)
+    recognizer: str = ""                # a recognizer checkpoint or folder ("": the shipped one)
+    select: str = "asr_error"           # what picks best.pt: asr_error, asr_error_toneless, loss
+
+
+@dataclass
 class AcousticRunConfig:
     task: str = "acoustic"
     features: FeatureConfig = field(default_factory=FeatureConfig)
@@ -41,6 +50,7 @@ class AcousticRunConfig:
     model: Tacotron2Config = field(default_factory=Tacotron2Config)
     loss: LossWeights = field(default_factory=LossWeights)
     train: TrainConfig = field(default_factory=TrainConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
 
 
 def check_features(feats_dir: Path, features: FeatureConfig) -> dict:
@@ -65,17 +75,20 @@ class AcousticTask:
         self.config = config
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
-        self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames)
+        self.durational = config.model.decoder != "attention"
+        durations = load_durations(self.dir) if self.durational else None
+        self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames, durations)
         self.speakers = self.train_set.speakers
-        self.val_set = FeatureDataset(self.dir, "val", self.speakers, config.data.max_frames)
+        self.val_set = FeatureDataset(self.dir, "val", self.speakers, config.data.max_frames, durations)
         n_speakers = config.model.n_speakers or len(self.speakers)
         if n_speakers > 1 and n_speakers < len(self.speakers):
             raise ValueError(f"model.n_speakers is {n_speakers} but the data has {len(self.speakers)} speakers")
         self.model_config = replace(config.model, n_speakers=n_speakers, n_mels=config.features.n_mels,
                                     n_symbols=len(DEFAULT_TABLE))
         torch.manual_seed(config.train.seed)          # initial weights depend on the seed alone
-        self.model = Tacotron2(self.model_config)
+        self.model = build_acoustic(self.model_config)
         self.model.set_stats(self.stats)
+        self._probe = None
 
     def datasets(self):
         return self.train_set, self.val_set
@@ -105,6 +118,11 @@ class AcousticTask:
         return pitch, energy
 
     def _forward(self, model, batch: dict, step: int):
+        if self.durational:
+            out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
+                        self._speakers(batch), batch["contour"], batch["energy"], batch["durations"])
+            loss, terms = duration_model_loss(out, batch, self.config.loss)
+            return out, loss, terms
         pitch = energy = None
         if self.model_config.variance:
             pitch, energy = self.variance_targets(batch)
@@ -124,7 +142,7 @@ class AcousticTask:
         for batch in batches:
             out, loss, terms = self._forward(model, batch, 0)
             r = self.model_config.reduction
-            for i in range(len(batch["ids"])):
+            for i in range(len(batch["ids"]) if not self.durational else 0):
                 steps = int((batch["mel_lengths"][i] + r - 1) // r)
                 m = alignment_metrics(out.alignment[i, :steps, :int(batch["symbol_lengths"][i])])
                 for k, v in m.items():
@@ -132,7 +150,24 @@ class AcousticTask:
             count += len(batch["ids"])
             for k, v in {**terms, "loss": float(loss)}.items():
                 sums[k] = sums.get(k, 0.0) + v * len(batch["ids"])
-        return {k: v / max(count, 1) for k, v in sums.items()}
+        metrics = {k: v / max(count, 1) for k, v in sums.items()}
+        v = self.config.validation
+        if v.sentences > 0 and len(self.val_set):
+            metrics.update(self.probe()(model, self.model_config.n_speakers > 1))
+        if v.select != "loss" and v.select in metrics:
+            metrics["select"] = metrics[v.select]
+        return metrics
+
+    def probe(self):
+        """The intelligibility probe over the first ``validation.sentences`` validation items."""
+        if self._probe is None:
+            from .intelligibility import IntelligibilityProbe
+
+            n = min(self.config.validation.sentences, len(self.val_set))
+            items = [self.val_set[i] for i in range(n)]
+            refs = [self.val_set.records[i].get("pinyin", "").split() for i in range(n)]
+            self._probe = IntelligibilityProbe(items, refs, self.config.features, self.config.validation.recognizer)
+        return self._probe
 
     def log_media(self, writer, model, batch: dict, step: int) -> None:
         from vocoder.griffin_lim import GriffinLim

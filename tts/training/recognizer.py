@@ -43,8 +43,12 @@ class RecognizerRunConfig:
 
 
 def load_speech(path: str | Path, data: RecognizerDataConfig, sample_rate: int) -> torch.Tensor:
-    audio = trim_silence(load_audio(path, sample_rate), data.trim_top_db)
-    return torch.from_numpy(normalize_loudness(audio, data.loudness_dbfs))
+    return speech(load_audio(path, sample_rate), data)
+
+
+def speech(audio, data: RecognizerDataConfig) -> torch.Tensor:
+    """Samples (float32, at the recognizer's rate) trimmed and loudness-normalized as in training."""
+    return torch.from_numpy(normalize_loudness(trim_silence(audio, data.trim_top_db), data.loudness_dbfs))
 
 
 def normalize_features(x: torch.Tensor) -> torch.Tensor:

@@ -23,7 +23,8 @@ class Task(Protocol):
         """Training loss and its named terms; ``model`` may be DDP-wrapped."""
 
     def validate(self, model: torch.nn.Module, batches: list[dict]) -> dict[str, float]:
-        """Validation metrics; must include ``loss`` (lower is better)."""
+        """Validation metrics; must include ``loss`` (lower is better) and may include
+        ``select``, which then picks the best checkpoint instead of ``loss``."""
 
     def log_media(self, writer: Any, model: torch.nn.Module, batch: dict, step: int) -> None:
         """Images and audio for TensorBoard."""

@@ -55,6 +55,8 @@ class TrainConfig:
     seed: int = 1234
     device: str = "auto"                 # auto | cpu | cuda
     num_workers: int = 0
+    threads: int = 0                     # torch threads per process; 0: the cores shared among processes
+    minutes: float = 0.0                 # >0: stop (with a checkpoint) after this much training time
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -121,6 +123,7 @@ class Trainer:
         if config.amp == "bf16" and kind == "cpu" and not cpu_bf16_lstm_supported():
             raise ValueError("train.amp=bf16: this CPU's oneDNN has no bfloat16 LSTM (it needs AVX-512); "
                              "use train.amp=none")
+        torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // self.dist.world))
         torch.manual_seed(config.seed)
         self.model = task.model.to(self.device)
         self.wrapped: nn.Module = self.model
@@ -140,6 +143,7 @@ class Trainer:
                                     config.seed, self.dist.rank, self.dist.world)
         self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
         self.best_val = math.inf
+        self.seconds = 0.0                   # training wall time so far (validation excluded), kept on resume
         self.writer = None
         self._stop_requested = False
         if resume is not None:
@@ -170,7 +174,8 @@ class Trainer:
             "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict() if self.scheduler else None,
             "scaler": self.scaler.state_dict(), "step": self.step, "epoch": self.epoch,
-            "batch_in_epoch": self.batch_in_epoch, "best_val": self.best_val, "rng": rng_state(),
+            "batch_in_epoch": self.batch_in_epoch, "best_val": self.best_val, "seconds": self.seconds,
+            "rng": rng_state(),
             "world_size": self.dist.world,
         }
 
@@ -184,6 +189,7 @@ class Trainer:
         self.scaler.load_state_dict(state["scaler"])
         self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
         self.best_val = state["best_val"]
+        self.seconds = state.get("seconds", 0.0)
         set_rng_state(state["rng"])
 
     def save(self, name: str = "latest.pt", history: bool = False) -> None:
@@ -251,7 +257,13 @@ class Trainer:
         t_last, steps_last = time.perf_counter(), self.step
         try:
             while self.step < end and not self._stop_requested:
+                if c.minutes > 0 and self.seconds >= c.minutes * 60:
+                    tqdm.write(f"time budget of {c.minutes:g} training minutes reached at step {self.step}",
+                               file=sys.stderr)
+                    break
+                started = time.perf_counter()
                 terms, grad_norm = self._optimizer_step(batches)
+                self.seconds += time.perf_counter() - started
                 self.step += 1
                 bar.update(1)
                 bar.set_postfix(loss=f"{terms['loss']:.4f}", lr=f"{self.lr:.2e}")
@@ -321,11 +333,13 @@ class Trainer:
         with self._autocast():
             metrics = self.task.validate(self.model, [self._to_device(b) for b in batches])
         metrics = {k: self.dist.mean(v) for k, v in metrics.items()}
+        metrics["train_minutes"] = self.seconds / 60
         self._log("val", metrics)
         if self.scheduler is not None and self.config.scheduler == "plateau":
             self.scheduler.step(metrics["loss"])
-        if metrics["loss"] < self.best_val:
-            self.best_val = metrics["loss"]
+        score = metrics.get("select", metrics["loss"])      # what picks best.pt (lower is better)
+        if score < self.best_val:
+            self.best_val = score
             self.save("best.pt")
         if self.writer is not None:
             self.task.log_media(self.writer, self.model, self._to_device(batches[0]), self.step)

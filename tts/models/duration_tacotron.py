@@ -1,0 +1,210 @@
+"""Duration-informed Tacotron2 (as Non-Attentive Tacotron and DurIAN): explicit durations
+instead of attention, so the mel can only come from the text.
+
+Shapes for a batch of B utterances of up to N symbols and T mel frames::
+
+    symbols (B, N) ─ Tacotron2 encoder ─► (B, N, E) (+ gain · speaker projection)
+        ─► duration predictor ─► log(1 + frames) per symbol (B, N)
+    length regulation by durations (ground truth in training, predicted at synthesis)
+        ─► (B, T, E) + projection of [position within the symbol, log duration]
+        ─► frame-level pitch and energy predictors (B, T) each
+        + gain · projections of pitch and energy (ground truth in training)
+    decoder: ``parallel`` (residual convolutions, no previous frame) or ``autoregressive``
+        (prenet of the previous frame + 2 LSTMs, fused over the whole sequence in training)
+        ─► (B, n_mels, T) ─ postnet (5 convs) adds a residual ─► mel
+
+Pitch is per frame (log-F0 interpolated through unvoiced frames, normalized), because
+Mandarin tones are contours within a syllable that one value per symbol cannot carry.
+The pitch, energy and speaker projections are scaled by learned gains that start at
+``variance_gain_init`` (0): the memory is text first, and the model lets the rest in as it
+learns to use it. Like Tacotron2, ``forward`` takes and returns normalized mels and
+``infer`` returns log-mels.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .layers import MaskedConvStack, length_mask
+from .tacotron2 import AcousticOutput, DatasetStats, Encoder, Prenet, Tacotron2Config
+from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
+
+
+def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int | None = None) -> dict:
+    """Repeat each symbol's vector for its frames.
+
+    memory (B, N, E), durations (B, N) int → dict of upsampled (B, T, E), index (B, T) the
+    symbol of each frame, position (B, T, 2): (frame within the symbol + 0.5) / duration
+    and log(1 + duration), lengths (B,) = durations.sum(1), mask (B, T).
+    """
+    durations = durations.long()
+    ends = durations.cumsum(1)                                                # (B, N)
+    lengths = ends[:, -1]
+    t = int(lengths.max().clamp_min(1)) if frames is None else frames
+    grid = torch.arange(t, device=memory.device)[None, :].expand(memory.shape[0], t).contiguous()
+    index = torch.searchsorted(ends, grid, right=True).clamp(max=memory.shape[1] - 1)   # (B, T)
+    starts = ends - durations
+    dur = durations.gather(1, index).clamp_min(1).to(memory.dtype)
+    within = (grid - starts.gather(1, index)).to(memory.dtype)
+    position = torch.stack([(within + 0.5) / dur, torch.log1p(dur) / 4.0], -1)
+    mask = length_mask(lengths, t)
+    upsampled = memory.gather(1, index[:, :, None].expand(-1, -1, memory.shape[2])) * mask[:, :, None]
+    return {"upsampled": upsampled, "index": index, "position": position * mask[:, :, None],
+            "lengths": lengths, "mask": mask}
+
+
+class ParallelDecoder(nn.Module):
+    """(B, T, E) upsampled memory → (B, n_mels, T): residual Conv-ReLU-LayerNorm blocks."""
+
+    def __init__(self, c: Tacotron2Config):
+        super().__init__()
+        d = c.parallel_dim
+        self.inp = nn.Linear(c.encoder_dim, d)
+        self.convs = nn.ModuleList(nn.Conv1d(d, d, c.parallel_kernel, padding=c.parallel_kernel // 2)
+                                   for _ in range(c.parallel_layers))
+        self.norms = nn.ModuleList(nn.LayerNorm(d) for _ in range(c.parallel_layers))
+        self.dropout = nn.Dropout(c.decoder_dropout)
+        self.out = nn.Linear(d, c.n_mels)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, mels: torch.Tensor | None = None) -> torch.Tensor:
+        m = mask[:, :, None].to(x.dtype)
+        h = self.inp(x) * m
+        for conv, norm in zip(self.convs, self.norms):
+            y = torch.relu(conv(h.transpose(1, 2))).transpose(1, 2)
+            h = norm(h + self.dropout(y)) * m
+        return self.out(h).transpose(1, 2)
+
+
+class AutoregressiveDecoder(nn.Module):
+    """Prenet(previous frame) ⊕ upsampled memory → 2 LSTMs → frame. In training the LSTMs run
+    once over the whole teacher-forced sequence (fused ``nn.LSTM``); ``step`` runs one frame."""
+
+    def __init__(self, c: Tacotron2Config):
+        super().__init__()
+        self.c = c
+        self.prenet = Prenet(c.n_mels, c.prenet_dim, c.prenet_dropout, c.prenet_dropout_at_inference)
+        self.lstm = nn.LSTM(c.prenet_dim + c.encoder_dim, c.decoder_rnn_dim, num_layers=2, batch_first=True,
+                            dropout=c.decoder_dropout)
+        self.out = nn.Linear(c.decoder_rnn_dim + c.encoder_dim, c.n_mels)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, mels: torch.Tensor | None = None) -> torch.Tensor:
+        if mels is None:
+            return self.free_run(x, mask)
+        previous = torch.cat([mels.new_zeros(mels.shape[0], mels.shape[1], 1), mels[:, :, :-1]], 2)
+        h, _ = self.lstm(torch.cat([self.prenet(previous.transpose(1, 2)), x], -1))
+        return self.out(torch.cat([h, x], -1)).transpose(1, 2) * mask[:, None, :].to(x.dtype)
+
+    def free_run(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, t, _ = x.shape
+        frame, state, frames = x.new_zeros(b, self.c.n_mels), None, []
+        for i in range(t):
+            h, state = self.lstm(torch.cat([self.prenet(frame), x[:, i]], -1)[:, None], state)
+            frame = self.out(torch.cat([h[:, 0], x[:, i]], -1))
+            frames.append(frame)
+        return torch.stack(frames, 2) * mask[:, None, :].to(x.dtype)
+
+
+class DurationTacotron2(DatasetStats, nn.Module):
+    """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
+    pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
+
+    def __init__(self, config: Tacotron2Config):
+        super().__init__()
+        self.config = c = config
+        e = c.encoder_dim
+        self.encoder = Encoder(c)
+        self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
+        self.speaker_proj = nn.Linear(c.speaker_dim, e) if c.n_speakers > 1 else None
+        self.duration_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.position = nn.Linear(2, e)
+        self.pitch_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.energy_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.pitch_embedding = VarianceEmbedding(e)
+        self.energy_embedding = VarianceEmbedding(e)
+        # gains of what is added to the text: pitch, energy, speaker
+        self.gains = nn.Parameter(torch.full((3,), float(c.variance_gain_init)))
+        self.decoder = ParallelDecoder(c) if c.decoder == "parallel" else AutoregressiveDecoder(c)
+        self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
+                                       c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
+        self.register_stats(c.n_mels)
+
+    def _text(self, symbols, symbol_lengths, speakers) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """→ memory (B, N, E), symbol mask (B, N), predicted log(1 + durations) (B, N)."""
+        mask = length_mask(symbol_lengths, symbols.shape[1])
+        memory = self.encoder(symbols, symbol_lengths)
+        if self.speaker_embedding is not None:
+            if speakers is None:
+                raise ValueError("this model has several speakers: pass speaker ids")
+            memory = memory + self.gains[2] * self.speaker_proj(self.speaker_embedding(speakers))[:, None, :]
+        log_durations = self.duration_predictor(memory.transpose(1, 2), mask)
+        return memory, mask, log_durations
+
+    def _frames(self, memory, durations, pitch=None, energy=None, pitch_shift=0.0, energy_scale=1.0,
+                frames=None) -> dict:
+        """Length regulation and frame-level variance: → dict of x (B, T, E) the decoder's
+        input, mask (B, T), lengths (B,), index (B, T), pitch/energy used and predicted (B, T)."""
+        r = regulate_length(memory, durations, frames)
+        mask = r["mask"]
+        fmask = mask.to(memory.dtype)
+        x = r["upsampled"] + self.position(r["position"]) * fmask[:, :, None]
+        xt = x.transpose(1, 2)
+        pitch_pred = self.pitch_predictor(xt, mask)
+        energy_pred = self.energy_predictor(xt, mask)
+        if pitch is None:
+            pitch = pitch_pred + pitch_shift
+        if energy is None:
+            _, _, e_mean, e_std = self.variance_stats
+            energy = ((energy_pred * e_std + e_mean) * energy_scale - e_mean) / e_std
+        pitch, energy = pitch * fmask, energy * fmask
+        x = xt + self.gains[0] * self.pitch_embedding(pitch, fmask) + self.gains[1] * self.energy_embedding(energy, fmask)
+        return {"x": x.transpose(1, 2), "mask": mask, "lengths": r["lengths"], "index": r["index"],
+                "pitch": pitch, "energy": energy, "pitch_pred": pitch_pred, "energy_pred": energy_pred}
+
+    def _mels(self, x, mask, mels=None) -> tuple[torch.Tensor, torch.Tensor]:
+        fm = mask[:, None, :].to(x.dtype)
+        mel = self.decoder(x, mask, mels) * fm
+        return mel, mel + self.postnet(mel, mask)
+
+    def forward(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, mels: torch.Tensor,
+                mel_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
+                pitch: torch.Tensor | None = None, energy: torch.Tensor | None = None,
+                durations: torch.Tensor | None = None) -> AcousticOutput:
+        """Training pass. mels (B, n_mels, T) normalized; durations (B, N) frames per symbol
+        summing to each mel length; pitch, energy (B, T) frame-level normalized targets.
+        ``extra["log_durations"]`` holds the duration predictor's output (B, N)."""
+        if durations is None:
+            raise ValueError("the duration-informed model trains on durations (run the aligner)")
+        memory, _, log_dur = self._text(symbols, symbol_lengths, speakers)
+        f = self._frames(memory, durations, pitch, energy, frames=mels.shape[2])
+        mel, post = self._mels(f["x"], f["mask"], mels)
+        return AcousticOutput(mel, post, mel.new_zeros(mel.shape[0], 0), mel.new_zeros(mel.shape[0], 0, 0),
+                              f["pitch"], f["energy"], f["pitch_pred"], f["energy_pred"],
+                              extra={"log_durations": log_dur})
+
+    def predict_durations(self, log_durations: torch.Tensor, mask: torch.Tensor, pace: float = 1.0) -> torch.Tensor:
+        """(B, N) predicted log(1 + frames) → frames (B, N) long; every item gets ≥ 1 frame."""
+        d = torch.clamp(torch.round(torch.expm1(log_durations) / pace), min=0).long() * mask
+        d[:, 0] = torch.where(d.sum(1) == 0, torch.ones_like(d[:, 0]), d[:, 0])
+        return d
+
+    @torch.no_grad()
+    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
+              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0, energy_scale: float = 1.0,
+              max_steps: int | None = None, pace: float = 1.0) -> AcousticOutput:
+        """Synthesis from text: predicted durations, pitch (shifted by ``pitch_shift``
+        semitones) and energy (times ``energy_scale``) → log-mels (B, n_mels, T), lengths (B,),
+        and as alignment the one-hot symbol of each frame (B, T, N)."""
+        if symbol_lengths is None:
+            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
+        shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
+        memory, smask, log_dur = self._text(symbols, symbol_lengths, speakers)
+        durations = self.predict_durations(log_dur, smask, pace)
+        f = self._frames(memory, durations, None, None, shift, energy_scale)
+        mel, post = self._mels(f["x"], f["mask"])
+        m = f["mask"][:, None, :].to(mel.dtype)
+        alignment = F.one_hot(f["index"], symbols.shape[1]).to(mel.dtype) * f["mask"][:, :, None]
+        done = torch.ones(symbols.shape[0], dtype=torch.bool, device=symbols.device)
+        return AcousticOutput(self.denormalize(mel) * m, self.denormalize(post) * m,
+                              mel.new_zeros(mel.shape[0], 0), alignment, f["pitch"], f["energy"], f["pitch_pred"],
+                              f["energy_pred"], f["lengths"], done, done, extra={"durations": durations})
