@@ -76,7 +76,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
     if ac.get("task") != "acoustic":
         raise VoiceError(f"{acoustic_checkpoint} is a {ac.get('task')} checkpoint, not an acoustic model")
     table = SymbolTable.from_dict(ac["task_state"]["symbols"])
-    model = build_acoustic(Tacotron2Config(**ac["task_state"]["model_config"]))
+    model = build_acoustic(Tacotron2Config.saved(ac["task_state"]["model_config"]))
     model.load_state_dict(ac["model"])
     features = ac["config"]["features"]
     card = {
@@ -154,7 +154,7 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
     check_symbols(path, card["symbols"]["checksum"])
     ac = _load_weights(path / "acoustic.pt")
     try:
-        acoustic = build_acoustic(Tacotron2Config(**ac["config"]))
+        acoustic = build_acoustic(Tacotron2Config.saved(ac["config"]))
         acoustic.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()})
         features = FeatureConfig(**ac["features"])
     except (KeyError, TypeError, RuntimeError, ValueError) as err:

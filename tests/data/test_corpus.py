@@ -86,3 +86,25 @@ def test_bad_arguments():
         build_corpus("/tmp/never", sentences=3, speakers=9)
     with pytest.raises(ValueError, match="sentences"):
         build_corpus("/tmp/never", sentences=0)
+
+
+def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
+    from dataclasses import replace
+
+    import numpy as np
+
+    from frontend import Frontend
+    from tts.data.corpus import VOICES, pitch_offset, render
+    from tts.data.pitch import yin
+
+    offsets = [pitch_offset(0, i, 20) for i in range(200)]
+    assert offsets == [pitch_offset(0, i, 20) for i in range(200)]
+    assert -20 <= min(offsets) < -10 and 10 < max(offsets) <= 20
+    assert all(pitch_offset(3, i, 0) == 0 for i in range(10))
+    fe = Frontend()
+    medians = []
+    for pitch in (25, 65):
+        audio, _ = render("今天天气很好。", replace(VOICES[0], pitch=pitch), fe)
+        f0, voiced = yin(audio, 22050, 256)
+        medians.append(float(np.median(f0[voiced])))
+    assert medians[1] > 1.2 * medians[0], medians

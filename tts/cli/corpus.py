@@ -19,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--sentences", type=int, required=True, metavar="N", help="number of sentences")
     b.add_argument("--speakers", type=int, default=4, metavar="K", help="voice variants, 1-8 (default 4)")
     b.add_argument("--seed", type=int, default=0, help="sentence sampling seed (default 0)")
+    b.add_argument("--pitch-spread", type=int, default=0, metavar="P",
+                   help="render each sentence with its voice's pitch moved by up to ±P on espeak-ng's 0-99 scale "
+                   "(default 0): one voice at many pitches, which a model needs to learn pitch control")
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     return p
 
@@ -31,7 +34,8 @@ def main(argv: list[str] | None = None) -> None:
 def _main(args: argparse.Namespace) -> int:
     from tts.data.corpus import build_corpus
 
-    card = build_corpus(args.out, args.sentences, args.speakers, args.seed, args.jobs)
+    card = build_corpus(args.out, args.sentences, args.speakers, args.seed, args.jobs,
+                        pitch_spread=args.pitch_spread)
     for failure in card["failed"]:
         warn(PROG, f"not rendered: {failure}")
     print(f"{args.out}: {card['utterances']} utterances, {args.speakers} speakers, splits {card['splits']}")

@@ -11,7 +11,7 @@ PROG = "tts-prepare"
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG, description="Compute log-mel, F0 (YIN), energy and symbol ids for every utterance of a "
-        "dataset, plus dataset statistics. Resumable: a second run computes only what is missing.",
+        "dataset, plus dataset statistics, then phone durations from an HMM aligner trained on the dataset itself (what the duration-informed models train on). Resumable: a second run computes only what is missing.",
         epilog="formats: builtin (tts-corpus), ljspeech (metadata.csv + wavs/), "
         "baker (ProsodyLabeling/ + Wave/), aishell3 (content.txt + wav/SPEAKER/)")
     p.add_argument("--data", required=True, help="dataset folder")
@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. --set features.n_mels=64")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--no-align", action="store_true",
+                   help="skip phone durations (the HMM aligner); only attention models train without them")
     return p
 
 
@@ -36,13 +38,15 @@ def _main(args: argparse.Namespace) -> int:
 
     data = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     config = from_dict(FeatureConfig, data.get("features"), "features.")
-    summary = prepare(args.data, args.out, config, args.format, args.jobs)
+    summary = prepare(args.data, args.out, config, args.format, args.jobs, align=not args.no_align)
     for problem in summary["problems"][:20]:
         warn(PROG, problem)
     if len(summary["problems"]) > 20:
         warn(PROG, f"... {len(summary['problems']) - 20} more in {args.out}/problems.txt")
     print(f"{args.out}: {summary['utterances']} utterances ({summary['hours']:.2f} h), "
-          f"{summary['computed']} computed now, {len(summary['problems'])} problems")
+          f"{summary['computed']} computed now, "
+          + (f"{summary['aligned']} aligned, " if summary["aligned"] is not None else "")
+          + f"{len(summary['problems'])} problems")
     return 0 if summary["utterances"] else 1
 
 

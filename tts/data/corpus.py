@@ -22,8 +22,9 @@ import hashlib
 import io
 import json
 import os
+import random
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -169,11 +170,20 @@ def _render_job(job: tuple[str, str, Voice, str]) -> tuple[str, str, str, str] |
     return utt_id, text, normalized, voice.name
 
 
+def pitch_offset(seed: int, index: int, spread: int) -> int:
+    """The espeak-ng pitch offset (0-99 scale) of sentence ``index``: uniform in ±``spread``,
+    a function of the seed and the index alone."""
+    return random.Random(seed * 1_000_003 + index).randint(-spread, spread) if spread else 0
+
+
 def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int = 0,
-                 jobs: int | None = None, progress: bool = True) -> dict:
+                 jobs: int | None = None, progress: bool = True, pitch_spread: int = 0) -> dict:
     """Render ``sentences`` sentences over ``speakers`` voices into ``out``; returns the card.
 
-    Deterministic for a seed. Re-running into the same folder with the same settings
+    ``pitch_spread`` > 0 renders each sentence with its voice's pitch moved by up to that
+    much (espeak-ng's 0-99 scale): one voice at many pitches, so that a model trained on it
+    must follow its pitch input (on a corpus where pitch follows from the text alone, it
+    learns to ignore it, and pitch control does nothing). Deterministic for a seed. Re-running into the same folder with the same settings
     renders only the missing files; other settings in a used folder are refused.
     """
     if not 1 <= speakers <= len(VOICES):
@@ -182,11 +192,13 @@ def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int =
         raise ValueError("--sentences must be at least 1")
     out = Path(out)
     wav_dir = out / "wavs"
-    settings = {"sentences": sentences, "speakers": speakers, "seed": seed}
+    if not 0 <= pitch_spread <= 40:
+        raise ValueError("--pitch-spread must be between 0 and 40")
+    settings = {"sentences": sentences, "speakers": speakers, "seed": seed, "pitch_spread": pitch_spread}
     card_path = out / "corpus.json"
     if card_path.exists():
         old = json.loads(card_path.read_text(encoding="utf-8"))
-        if {k: old.get(k) for k in settings} != settings:
+        if {k: old.get(k, 0 if k == "pitch_spread" else None) for k in settings} != settings:
             raise ValueError(f"{out} holds a corpus built with {({k: old.get(k) for k in settings})}; "
                              "use another --out")
     wav_dir.mkdir(parents=True, exist_ok=True)
@@ -196,8 +208,11 @@ def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int =
 
     texts = sample_sentences(sentences, seed)
     voices = VOICES[:speakers]
-    jobs_list = [(f"{voices[i % speakers].name}_{i:06d}", t, voices[i % speakers], str(wav_dir))
-                 for i, t in enumerate(texts)]
+    def voice_of(i: int) -> Voice:
+        v = voices[i % speakers]
+        return replace(v, pitch=min(99, max(0, v.pitch + pitch_offset(seed, i, pitch_spread))))
+
+    jobs_list = [(f"{voices[i % speakers].name}_{i:06d}", t, voice_of(i), str(wav_dir)) for i, t in enumerate(texts)]
     rows, failed = [], []
     workers = max(1, jobs or os.cpu_count() or 1)
     with get_context("spawn").Pool(workers, initializer=_init_worker) as pool:

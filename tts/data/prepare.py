@@ -8,6 +8,7 @@ Output folder::
     index.json      one record per prepared utterance: id, speaker, split, frames, ...
     stats.json      mean/std of mel (per band), F0 (Hz and log, voiced frames), energy
                     over the training split
+    durations.npz   frames per symbol of every utterance, from the HMM aligner (align.py)
     problems.txt    what could not be prepared, and why
 
 Every file is written to a temporary name and renamed, so an interrupted run leaves no
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from .align import DURATIONS_FILE, align_features
 from .audio import AudioError, load_audio
 from .datasets import Item, Problem, read_dataset
 from .features import FeatureConfig, FeatureExtractor
@@ -83,8 +85,10 @@ def load_item(feats_dir: str | Path, utt_id: str) -> dict[str, np.ndarray]:
 
 
 def prepare(data_dir: str | Path, out: str | Path, config: FeatureConfig | None = None, fmt: str = "auto",
-            jobs: int | None = None, progress: bool = True) -> dict:
-    """Prepare every readable utterance of ``data_dir`` into ``out``; returns a summary."""
+            jobs: int | None = None, progress: bool = True, align: bool = True) -> dict:
+    """Prepare every readable utterance of ``data_dir`` into ``out``; returns a summary.
+    With ``align``, phone durations (``tts.data.align``) are made for every utterance when
+    they are missing or when utterances were added."""
     from frontend import DEFAULT_TABLE
 
     config = config or FeatureConfig()
@@ -121,8 +125,13 @@ def prepare(data_dir: str | Path, out: str | Path, config: FeatureConfig | None 
     _write_index(index_path, items, records)
     stats = compute_stats(out, [r for r in records.values() if r["split"] == "train"] or list(records.values()))
     _write_json(out / "stats.json", stats)
+    computed = sum(1 for it in todo if it.id in records)
+    aligned = None
+    if align and records and (computed or not (out / DURATIONS_FILE).exists()):
+        aligned = align_features(out, progress=progress)
+        failures += [f"{i}: no alignment fits its symbols and frames (left out of training)" for i in aligned["failed"]]
     (out / "problems.txt").write_text("".join(f + "\n" for f in failures), encoding="utf-8")
-    return {"utterances": len(records), "computed": sum(1 for it in todo if it.id in records),
+    return {"utterances": len(records), "computed": computed, "aligned": aligned and aligned["aligned"],
             "problems": failures, "hours": sum(r["seconds"] for r in records.values()) / 3600}
 
 

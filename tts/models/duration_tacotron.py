@@ -15,9 +15,10 @@ Shapes for a batch of B utterances of up to N symbols and T mel frames::
 
 Pitch is per frame (log-F0 interpolated through unvoiced frames, normalized), because
 Mandarin tones are contours within a syllable that one value per symbol cannot carry.
-The pitch, energy and speaker projections are scaled by learned gains that start at
-``variance_gain_init`` (0): the memory is text first, and the model lets the rest in as it
-learns to use it. Like Tacotron2, ``forward`` takes and returns normalized mels and
+The pitch, energy and speaker projections start at zero (``zero_init_variance``): the
+memory is text alone at first, and what pitch, energy and speaker add grows as the model
+learns to use them (a zero-initialized linear map gets the regression gradient at once,
+where a zero scalar gain in front of a random projection learned too slowly). Like Tacotron2, ``forward`` takes and returns normalized mels and
 ``infer`` returns log-mels.
 """
 from __future__ import annotations
@@ -122,12 +123,26 @@ class DurationTacotron2(DatasetStats, nn.Module):
         self.energy_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
         self.pitch_embedding = VarianceEmbedding(e)
         self.energy_embedding = VarianceEmbedding(e)
-        # gains of what is added to the text: pitch, energy, speaker
-        self.gains = nn.Parameter(torch.full((3,), float(c.variance_gain_init)))
+        if c.zero_init_variance:    # what is added to the text starts at exactly zero
+            for layer in (self.pitch_embedding.proj, self.energy_embedding.proj, self.speaker_proj):
+                if layer is not None:
+                    nn.init.zeros_(layer.weight)
+                    nn.init.zeros_(layer.bias)
         self.decoder = ParallelDecoder(c) if c.decoder == "parallel" else AutoregressiveDecoder(c)
         self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
                                        c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
         self.register_stats(c.n_mels)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Weights from before zero_init_variance scaled each projection by a learned scalar
+        # (pitch, energy, speaker): fold the scalars into the projections, exactly.
+        gains = state_dict.pop(prefix + "gains", None)
+        if gains is not None:
+            for g, name in zip(gains, ("pitch_embedding.proj", "energy_embedding.proj", "speaker_proj")):
+                for part in ("weight", "bias"):
+                    if prefix + f"{name}.{part}" in state_dict:
+                        state_dict[prefix + f"{name}.{part}"] = state_dict[prefix + f"{name}.{part}"] * g
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _text(self, symbols, symbol_lengths, speakers) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """→ memory (B, N, E), symbol mask (B, N), predicted log(1 + durations) (B, N)."""
@@ -136,7 +151,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
         if self.speaker_embedding is not None:
             if speakers is None:
                 raise ValueError("this model has several speakers: pass speaker ids")
-            memory = memory + self.gains[2] * self.speaker_proj(self.speaker_embedding(speakers))[:, None, :]
+            memory = memory + self.speaker_proj(self.speaker_embedding(speakers))[:, None, :]
         log_durations = self.duration_predictor(memory.transpose(1, 2), mask)
         return memory, mask, log_durations
 
@@ -157,7 +172,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
             _, _, e_mean, e_std = self.variance_stats
             energy = ((energy_pred * e_std + e_mean) * energy_scale - e_mean) / e_std
         pitch, energy = pitch * fmask, energy * fmask
-        x = xt + self.gains[0] * self.pitch_embedding(pitch, fmask) + self.gains[1] * self.energy_embedding(energy, fmask)
+        x = xt + self.pitch_embedding(pitch, fmask) + self.energy_embedding(energy, fmask)
         return {"x": x.transpose(1, 2), "mask": mask, "lengths": r["lengths"], "index": r["index"],
                 "pitch": pitch, "energy": energy, "pitch_pred": pitch_pred, "energy_pred": energy_pred}
 

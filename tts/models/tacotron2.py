@@ -74,7 +74,14 @@ class Tacotron2Config:
     parallel_dim: int = 256               # parallel decoder: residual conv blocks
     parallel_layers: int = 4
     parallel_kernel: int = 5
-    variance_gain_init: float = 0.0       # pitch/energy/speaker projections start this small
+    zero_init_variance: bool = True       # pitch/energy/speaker projections start at zero
+
+    RETIRED = ("variance_gain_init",)     # keys of earlier saved configs, now without effect
+
+    @classmethod
+    def saved(cls, values: dict) -> "Tacotron2Config":
+        """The config stored with a model (checkpoint or voice), older keys tolerated."""
+        return cls(**{k: v for k, v in values.items() if k not in cls.RETIRED})
 
     def __post_init__(self) -> None:
         if not 1 <= self.reduction <= 4:

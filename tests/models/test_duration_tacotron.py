@@ -1,0 +1,101 @@
+"""The duration-informed Tacotron2: length regulation, training pass, synthesis, control."""
+import dataclasses
+
+import pytest
+import torch
+
+from tts.models import build_acoustic
+from tts.models.duration_tacotron import DurationTacotron2, regulate_length
+from tts.models.tacotron2 import Tacotron2Config
+
+SMALL = dict(n_symbols=40, n_mels=16, symbol_dim=32, encoder_dim=32, parallel_dim=32, parallel_layers=2,
+             postnet_dim=16, postnet_convs=3, variance_filters=16, prenet_dim=16, decoder_rnn_dim=32,
+             encoder_dropout=0.0, postnet_dropout=0.0, variance_dropout=0.0, decoder_dropout=0.0)
+
+
+def model(decoder="parallel", **kw):
+    torch.manual_seed(0)
+    return build_acoustic(Tacotron2Config(**{**SMALL, "decoder": decoder, **kw})).eval()
+
+
+def test_regulate_length_repeats_symbols_and_marks_positions():
+    memory = torch.arange(6, dtype=torch.float32).view(1, 3, 2)
+    r = regulate_length(memory, torch.tensor([[2, 0, 3]]))
+    assert r["index"].tolist() == [[0, 0, 2, 2, 2]]
+    assert r["upsampled"][0, :, 0].tolist() == [0, 0, 4, 4, 4]
+    assert r["lengths"].tolist() == [5]
+    assert torch.allclose(r["position"][0, :, 0], torch.tensor([0.25, 0.75, 1 / 6, 0.5, 5 / 6]))
+    padded = regulate_length(memory.expand(2, 3, 2), torch.tensor([[2, 0, 3], [1, 1, 0]]))
+    assert padded["mask"].tolist() == [[True] * 5, [True, True, False, False, False]]
+    assert (padded["upsampled"][1, 2:] == 0).all()
+
+
+def test_attention_stays_a_config_choice():
+    assert type(model("attention", reduction=2)).__name__ == "Tacotron2"
+    assert isinstance(model("parallel"), DurationTacotron2)
+    with pytest.raises(ValueError, match="reduction must be 1"):
+        Tacotron2Config(decoder="parallel", reduction=2)
+    with pytest.raises(ValueError, match="unknown decoder"):
+        Tacotron2Config(decoder="diffusion")
+
+
+@pytest.mark.parametrize("decoder", ["parallel", "autoregressive"])
+def test_training_pass_shapes(decoder):
+    m = model(decoder).train()
+    symbols = torch.randint(1, 40, (2, 7))
+    lengths = torch.tensor([7, 5])
+    durations = torch.tensor([[3, 0, 2, 4, 1, 2, 3], [2, 2, 2, 2, 2, 0, 0]])
+    mels = torch.randn(2, 16, 15)
+    out = m(symbols, lengths, mels, durations.sum(1), None, torch.randn(2, 15), torch.randn(2, 15), durations)
+    assert out.mel.shape == out.mel_post.shape == (2, 16, 15)
+    assert out.pitch_pred.shape == (2, 15) and out.extra["log_durations"].shape == (2, 7)
+    assert (out.mel[1, :, 10:] == 0).all()                  # padded frames stay zero
+    out.mel_post.sum().backward()
+
+
+def test_variance_projections_start_at_zero_so_text_dominates():
+    """At initialization pitch and energy add nothing; once their projections learn, they do."""
+    m = model()
+    symbols, lengths, durations = torch.randint(1, 40, (1, 5)), torch.tensor([5]), torch.tensor([[2, 3, 1, 2, 2]])
+    run = lambda pitch: m(symbols, lengths, torch.zeros(1, 16, 10), torch.tensor([10]), None, pitch,
+                          torch.zeros(1, 10), durations).mel
+    assert torch.equal(run(torch.zeros(1, 10)), run(torch.full((1, 10), 3.0)))
+    assert not torch.allclose(model(zero_init_variance=False).pitch_embedding.proj.weight, torch.tensor(0.0))
+    with torch.no_grad():
+        m.pitch_embedding.proj.weight.fill_(0.1)
+    assert not torch.allclose(run(torch.zeros(1, 10)), run(torch.full((1, 10), 3.0)))
+
+
+def test_infer_predicts_durations_and_applies_controls():
+    m = model()
+    with torch.no_grad():
+        m.variance_stats.copy_(torch.tensor([5.0, 0.25, 0.0, 1.0]))
+        m.duration_predictor.out.bias.fill_(2.0)           # about 6 frames a symbol
+    symbols = torch.randint(1, 40, (2, 6))
+    out = m.infer(symbols, torch.tensor([6, 4]))
+    d = out.extra["durations"]
+    assert out.lengths.tolist() == d.sum(1).tolist() and (d[1, 4:] == 0).all()
+    assert out.mel_post.shape[2] == int(out.lengths.max()) and bool(out.stopped_by_gate.all())
+    assert out.alignment.shape == (2, int(out.lengths.max()), 6)
+    shifted = m.infer(symbols, torch.tensor([6, 4]), pitch_shift=12.0)
+    # one octave in normalized log-F0 units: log(2) / std
+    delta = (shifted.pitch - out.pitch)[0, :int(out.lengths[0])]
+    assert torch.allclose(delta, torch.full_like(delta, torch.log(torch.tensor(2.0)) / 0.25), atol=1e-4)
+    slow = m.infer(symbols, torch.tensor([6, 4]), pace=0.5)
+    assert int(slow.lengths[0]) > int(out.lengths[0])
+
+
+def test_autoregressive_step_loop_matches_the_fused_training_pass():
+    """The per-frame loop at synthesis computes what the fused LSTM computes in training
+    when fed the same previous frames (prenet dropout off)."""
+    m = model("autoregressive", prenet_dropout=0.0)
+    x = torch.randn(1, 9, 32)
+    mask = torch.ones(1, 9, dtype=torch.bool)
+    free = m.decoder(x, mask)
+    forced = m.decoder(x, mask, free)
+    assert torch.allclose(free, forced, atol=1e-5)
+
+
+def test_config_round_trip_keeps_the_decoder():
+    c = Tacotron2Config(**{**SMALL, "decoder": "autoregressive"})
+    assert Tacotron2Config(**dataclasses.asdict(c)).decoder == "autoregressive"
