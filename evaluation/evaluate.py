@@ -194,7 +194,7 @@ def score(pairs: list[Pair], features: FeatureConfig, recognizer: str | Path | N
 
 def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: bool) -> dict:
     from recognizer.api import Recognizer
-    from recognizer.metrics import error_rate
+    from recognizer.metrics import error_rate, without_tones
 
     asr = Recognizer.load(recognizer)
     by_id = {p.id: p for p in pairs}
@@ -221,9 +221,12 @@ def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: 
         hyp_syn.append(b)
         r.update(cer_reference=error_rate([pair.pinyin], [a]), cer_synthesized=error_rate([pair.pinyin], [b]),
                  recognized=" ".join(b))
+    toneless = lambda hyps: error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps])
     return {"recognizer": str(recognizer), "utterances": len(refs),
             "cer_reference": error_rate(refs, hyp_ref), "cer_synthesized": error_rate(refs, hyp_syn),
-            "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all utterances"}
+            "cer_reference_toneless": toneless(hyp_ref), "cer_synthesized_toneless": toneless(hyp_syn),
+            "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all "
+                          "utterances; _toneless: the same with tones ignored"}
 
 
 def finite(x):

@@ -107,9 +107,12 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
     parts.append("</table>")
     intel = report.get("intelligibility")
     if intel and "cer_reference" in intel:
-        parts.append("<h2>Intelligibility</h2><table><tr><th></th><th>recognizer error rate</th></tr>"
-                     f"<tr><td>reference recordings</td><td>{_fmt(intel['cer_reference'], 4)}</td></tr>"
-                     f"<tr><td>synthesized speech</td><td>{_fmt(intel['cer_synthesized'], 4)}</td></tr></table>"
+        parts.append("<h2>Intelligibility</h2><table><tr><th></th><th>recognizer error rate</th>"
+                     "<th>tones ignored</th></tr>"
+                     f"<tr><td>reference recordings</td><td>{_fmt(intel['cer_reference'], 4)}</td>"
+                     f"<td>{_fmt(intel.get('cer_reference_toneless'), 4)}</td></tr>"
+                     f"<tr><td>synthesized speech</td><td>{_fmt(intel['cer_synthesized'], 4)}</td>"
+                     f"<td>{_fmt(intel.get('cer_synthesized_toneless'), 4)}</td></tr></table>"
                      f"<p>{e(intel['definition'])}; recognizer {e(intel['recognizer'])}.</p>")
     if report.get("rtf"):
         r = report["rtf"]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from tts.files import first_line
 
 TARGET_LUFS = -23.0
 STATIC = Path(__file__).parent / "static"
@@ -61,7 +62,7 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
     try:
         audio, rate = sf.read(path, dtype="float32", always_2d=True)
     except Exception as err:  # corrupt or not audio
-        raise ValueError(f"{path}: cannot read audio ({str(err).splitlines()[0][:100]})") from None
+        raise ValueError(f"{path}: cannot read audio ({first_line(err, 100)})") from None
     audio = audio.mean(axis=1)
     if len(audio) < rate // 10:
         raise ValueError(f"{path}: shorter than 0.1 s")

@@ -13,6 +13,7 @@ import torch
 
 from tts.data.asr_features import AsrFeatureConfig, AsrFeatures
 from tts.data.audio import AudioError
+from tts.files import first_line
 
 from .decode import beam_search, greedy_decode
 from .metrics import error_rate
@@ -47,7 +48,7 @@ class Recognizer:
         try:
             model.load_state_dict(state["model"])
         except RuntimeError as err:
-            raise ValueError(f"{path}: weights do not fit the recognizer ({str(err).splitlines()[0]})") from None
+            raise ValueError(f"{path}: weights do not fit the recognizer ({first_line(err, 200)})") from None
         return cls(model, TokenSet(tuple(ts["tokens"])), AsrFeatureConfig(**ts["asr_features"]),
                    state["config"]["data"])
 

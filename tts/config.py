@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from .files import first_line
+
 T = TypeVar("T")
 
 
@@ -27,7 +29,7 @@ def load_yaml(path: str | Path) -> dict:
     except OSError as err:
         raise ConfigError(f"cannot read config {path}: {err.strerror or err}") from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+        raise ConfigError(f"{path}: not valid YAML ({first_line(err, 200)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -12,7 +12,6 @@ version, symbol table, weights) and gives a one-line error for a wrong or corrup
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import torch
 
 from frontend import DEFAULT_TABLE, SymbolTable
 from tts.data.features import FeatureConfig
+from tts.files import atomic_write, atomic_write_json, first_line
 from tts.models import build_acoustic
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from tts.training.checkpoint import load_checkpoint
@@ -57,9 +57,7 @@ def _weights(model: torch.nn.Module, half: bool) -> dict:
 
 
 def _atomic_save(obj, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def build_voice(acoustic_checkpoint: str | Path, out: str | Path, vocoder_checkpoint: str | Path | None = None,
@@ -106,9 +104,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
                            "config": vc["config"]}
     elif (out / "vocoder.pt").exists():
         (out / "vocoder.pt").unlink()
-    tmp = out / ".card.json.tmp"
-    tmp.write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, out / "card.json")
+    atomic_write_json(out / "card.json", card)
     return card
 
 
@@ -118,7 +114,7 @@ def _load_weights(path: Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # corrupt, truncated, or holding objects weights_only refuses
-        raise VoiceError(f"{path}: corrupt or unsafe weights ({str(err).splitlines()[0][:120]})") from None
+        raise VoiceError(f"{path}: corrupt or unsafe weights ({first_line(err, 120)})") from None
 
 
 def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
@@ -158,7 +154,7 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
         acoustic.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()})
         features = FeatureConfig(**ac["features"])
     except (KeyError, TypeError, RuntimeError, ValueError) as err:
-        raise VoiceError(f"{path}/acoustic.pt does not fit its config ({str(err).splitlines()[0][:160]})") from None
+        raise VoiceError(f"{path}/acoustic.pt does not fit its config ({first_line(err, 160)})") from None
     vocoder = None
     if (path / "vocoder.pt").exists():
         vc = _load_weights(path / "vocoder.pt")
@@ -166,6 +162,6 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
             vocoder = WaveGlow(WaveGlowConfig(**vc["config"])).remove_weight_norm()
             vocoder.load_state_dict({k: v.float() for k, v in vc["weights"].items()})
         except (KeyError, TypeError, RuntimeError, ValueError) as err:
-            raise VoiceError(f"{path}/vocoder.pt does not fit its config ({str(err).splitlines()[0][:160]})") from None
+            raise VoiceError(f"{path}/vocoder.pt does not fit its config ({first_line(err, 160)})") from None
         vocoder = vocoder.to(device).eval()
     return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path)

@@ -79,7 +79,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     save_checkpoint(path, {"step": 1})
 
     def broken_save(obj, f, *a, **k):
-        open(f, "wb").write(b"half")
+        f.write(b"half")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", broken_save)

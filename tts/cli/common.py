@@ -26,7 +26,9 @@ def run(prog: str, body: Callable[[], int | None]) -> NoReturn:
     except KeyboardInterrupt:
         fail(prog, "interrupted", 130)
     except USER_ERRORS as err:
-        fail(prog, str(err) or type(err).__name__)
+        from tts.files import first_line
+
+        fail(prog, first_line(err, 1000))
     sys.exit(code)
 
 

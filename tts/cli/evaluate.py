@@ -94,7 +94,9 @@ def _main(args: argparse.Namespace) -> int:
     print(f"{len(report['utterances'])} utterances: {line}")
     intel = report.get("intelligibility", {})
     if "cer_reference" in intel:
-        print(f"recognizer error rate: reference {intel['cer_reference']:.4f}, synthesized {intel['cer_synthesized']:.4f}")
+        print(f"recognizer error rate (toned; tones ignored): reference {intel['cer_reference']:.4f}; "
+              f"{intel['cer_reference_toneless']:.4f}, synthesized {intel['cer_synthesized']:.4f}; "
+              f"{intel['cer_synthesized_toneless']:.4f}")
     if timing is not None:
         r = report["rtf"]
         print(f"real-time factor: acoustic {r['acoustic']:.4f}, vocoder {r['vocoder']:.4f}, "

@@ -58,15 +58,13 @@ def _writable(path: Path) -> None:
 def _write(synth, text: str, path: Path, args) -> None:
     import soundfile as sf
 
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    from tts.files import atomic_path
+
+    with atomic_path(path) as tmp:
         with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
             for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
                                       energy_scale=args.energy_scale):
                 f.write(chunk)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -115,6 +115,7 @@ def _main(args: argparse.Namespace) -> int:
 def _task_from_voice(task_class, config, voice_dir: Path):
     """An acoustic task whose model starts from a voice folder's weights (fine-tuning a
     shipped voice: the config's model: section must describe the same model)."""
+    from tts.files import first_line
     from tts.voice import load_voice
 
     voice = load_voice(voice_dir)
@@ -123,7 +124,7 @@ def _task_from_voice(task_class, config, voice_dir: Path):
         task.model.load_state_dict(voice.acoustic.state_dict())
     except RuntimeError as err:
         raise ValueError(f"{voice_dir}: its acoustic model does not fit the config's model: section "
-                         f"({str(err).splitlines()[0][:120]})") from None
+                         f"({first_line(err, 120)})") from None
     return task
 
 

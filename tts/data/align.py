@@ -14,7 +14,6 @@ frames of each symbol, (N,) int32, summing to the utterance's mel frames.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numba
@@ -22,6 +21,8 @@ import numpy as np
 from tqdm import tqdm
 
 from frontend import DEFAULT_TABLE, SymbolTable
+
+from ..files import atomic_path
 from frontend.symbols import BREAKS, ENGLISH_PREFIX, ENGLISH_STRESS, ERHUA, INITIALS, MOODS
 
 DURATIONS_FILE = "durations.npz"
@@ -214,9 +215,8 @@ def align_features(feats_dir: str | Path, iterations: int = 8, n_ceps: int = 20,
         else:
             durations[utt_id] = d
     path = feats_dir / DURATIONS_FILE
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **durations)
-    os.replace(tmp, path)
+    with atomic_path(path, ".npz") as tmp:
+        np.savez(tmp, **durations)
     return {"aligned": len(durations), "failed": failed, "loglik_per_frame": history}
 
 

@@ -32,6 +32,7 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
+from ..files import atomic_write, atomic_write_json, atomic_write_text
 from .sentences import sample_sentences
 
 SAMPLE_RATE = 22050
@@ -138,9 +139,7 @@ def render(text: str, voice: Voice, frontend) -> tuple[np.ndarray, str]:
 
 def write_wav(path: Path, audio: np.ndarray) -> None:
     """16-bit PCM WAV, written atomically."""
-    tmp = path.with_suffix(".wav.tmp")
-    sf.write(tmp, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV")
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: sf.write(f, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV"))
 
 
 # --- building a whole corpus ------------------------------------------------------------
@@ -219,11 +218,11 @@ def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int =
         results = pool.imap(_render_job, jobs_list, chunksize=8)
         for res in tqdm(results, total=len(jobs_list), desc="rendering", unit="utt", disable=not progress):
             (failed if len(res) == 2 else rows).append(res)
-    with open(out / "metadata.csv.tmp", "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
-        for utt_id, text, normalized, speaker in rows:
-            w.writerow([utt_id, text, normalized, speaker, split_of(normalized)])
-    os.replace(out / "metadata.csv.tmp", out / "metadata.csv")
+    lines = io.StringIO()
+    w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+    for utt_id, text, normalized, speaker in rows:
+        w.writerow([utt_id, text, normalized, speaker, split_of(normalized)])
+    atomic_write_text(out / "metadata.csv", lines.getvalue())
     counts = {name: 0 for name, _ in SPLITS}
     for _, _, normalized, _ in rows:
         counts[split_of(normalized)] += 1
@@ -232,7 +231,4 @@ def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int =
     return card
 
 
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+_write_json = atomic_write_json

@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ..files import atomic_path, atomic_write_json
 from .align import DURATIONS_FILE, align_features
 from .audio import AudioError, load_audio
-from .datasets import Item, Problem, read_dataset
+from .datasets import Item, read_dataset
 from .features import FeatureConfig, FeatureExtractor
 
 _worker: dict = {}
@@ -66,9 +67,8 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
     except (AudioError, FrontendError) as err:
         return {"id": item.id, "error": str(err)}
     path = Path(out_dir) / f"{item.id}.npz"
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, symbols=ids, **feats)
-    os.replace(tmp, path)
+    with atomic_path(path, ".npz") as tmp:
+        np.savez(tmp, symbols=ids, **feats)
     return _record(item, feats["mel"].shape[1], len(ids), len(audio) / extractor.config.sample_rate, pinyin)
 
 
@@ -172,7 +172,4 @@ def compute_stats(out: Path, records: list[dict]) -> dict:
     }
 
 
-def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+_write_json = atomic_write_json

@@ -23,6 +23,7 @@ from tts.voice import VoiceError, load_voice
 from .compress import QUANTIZE, prune, quantize_int8
 from .graphs import GraphSpec, acoustic_graphs, vocoder_graph
 from .runtime import BACKENDS, EXPORT_FORMAT, EXPORT_VERSION, Graph, is_export, sha256
+from tts.files import first_line
 
 OPSET = 17
 TOLERANCE = 1e-4          # largest absolute difference from PyTorch a float32 graph may show
@@ -96,6 +97,9 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_export(out))):
         raise VoiceError(f"{out} exists and is not an earlier export; choose a new folder")
     voice = load_voice(voice_dir)
+    if voice.acoustic.config.decoder != "attention":
+        raise ExportError(f"{voice_dir}: exporting a {voice.acoustic.config.decoder}-decoder (duration-informed) "
+                          "voice is not supported yet; only attention Tacotron2 voices export")
     torch.manual_seed(0)
     reference = acoustic_graphs(voice.acoustic)                    # float32 PyTorch
     model = voice.acoustic
@@ -128,7 +132,7 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
                 parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name,
                                                        module=modules.get(path)))
             except Exception as err:     # the exporters' and runtimes' own errors, as one line
-                raise ExportError(f"{spec.name}: {fmt} export failed ({str(err).strip().splitlines()[0][:200]})") from err
+                raise ExportError(f"{spec.name}: {fmt} export failed ({first_line(err, 200)})") from err
             exact = not (quantize or prune_amount) or spec.name == "vocoder"
             if exact and parity[spec.name] > TOLERANCE:
                 raise ExportError(f"{spec.name}: the {fmt} graph differs from PyTorch by {parity[spec.name]:.2e} "

@@ -26,6 +26,7 @@ from tts.voice import Voice, VoiceError, check_symbols, read_card
 from vocoder.waveglow import WaveGlowConfig
 
 from .graphs import STATE
+from tts.files import first_line
 
 EXPORT_FORMAT = "mandarin-tts-export"
 EXPORT_VERSION = 1
@@ -146,7 +147,7 @@ def load_export(path: str | Path, threads: int | None = None) -> Voice:
                 modules[file] = torch.jit.load(str(file), map_location="cpu").eval()
             graphs[name] = Graph(file, backend, g["inputs"], threads, g.get("method", "forward"), modules.get(file))
         except Exception as err:  # onnxruntime / TorchScript refuse a broken file with their own errors
-            raise VoiceError(f"{file}: cannot be loaded ({str(err).splitlines()[0][:160]})") from None
+            raise VoiceError(f"{file}: cannot be loaded ({first_line(err, 160)})") from None
         outputs[name] = g["outputs"]
     acoustic = ExportedAcoustic(graphs, outputs, Tacotron2Config(**manifest["acoustic_config"]),
                                 manifest["log_f0_std"])

@@ -79,6 +79,10 @@ def cpu_bf16_lstm_supported() -> bool:
     return True
 
 
+class TrainingDiverged(ValueError):
+    """The loss or the gradients stopped being finite; nothing was written."""
+
+
 class Distributed:
     """This process's place in a torchrun job (a single process when not under torchrun)."""
 
@@ -315,6 +319,13 @@ class Trainer:
         self.scaler.unscale_(self.optimizer)
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(),
                                                          c.grad_clip if c.grad_clip > 0 else float("inf")))
+        bad = [] if math.isfinite(totals["loss"]) else ["loss"]
+        if not math.isfinite(grad_norm) and c.amp != "fp16":   # fp16's scaler skips such steps itself
+            bad.append("gradient norm")
+        if bad:
+            raise TrainingDiverged(f"step {self.step + 1}: the {' and the '.join(bad)} {'are' if len(bad) > 1 else 'is'} not finite; stopped "
+                                   f"without updating the weights or writing a checkpoint (the last good ones are in "
+                                   f"{self.out / 'checkpoints'}; try a lower train.lr or train.grad_clip)")
         self.scaler.step(self.optimizer)
         self.scaler.update()
         if self.scheduler is not None and c.scheduler != "plateau":
