@@ -10,6 +10,7 @@ so memory does not grow with the length of the text.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,20 @@ from frontend import Frontend
 
 DEFAULT_VOICE = Path(__file__).parent / "voices" / "default"
 PAUSE_S = 0.2
+PITCH_SHIFT_RANGE = (-12.0, 12.0)      # semitones
+ENERGY_SCALE_RANGE = (0.0, 4.0)        # exclusive of 0
+SIGMA_RANGE = (0.0, 2.0)
+
+
+def check_controls(pitch_shift: float = 0.0, energy_scale: float = 1.0, sigma: float = 0.6) -> None:
+    """Refuse controls outside what the models can render (ValueError naming the range)."""
+    if not (math.isfinite(pitch_shift) and PITCH_SHIFT_RANGE[0] <= pitch_shift <= PITCH_SHIFT_RANGE[1]):
+        raise ValueError(f"pitch shift {pitch_shift} is outside {PITCH_SHIFT_RANGE[0]:g}..{PITCH_SHIFT_RANGE[1]:g} "
+                         "semitones")
+    if not (math.isfinite(energy_scale) and ENERGY_SCALE_RANGE[0] < energy_scale <= ENERGY_SCALE_RANGE[1]):
+        raise ValueError(f"energy scale {energy_scale} is outside (0, {ENERGY_SCALE_RANGE[1]:g}]")
+    if not (math.isfinite(sigma) and SIGMA_RANGE[0] <= sigma <= SIGMA_RANGE[1]):
+        raise ValueError(f"sigma {sigma} is outside [{SIGMA_RANGE[0]:g}, {SIGMA_RANGE[1]:g}]")
 
 
 @dataclass
@@ -53,6 +68,9 @@ class Synthesizer:
         from tts.voice import VoiceError, load_voice
         from vocoder.griffin_lim import GriffinLim
 
+        check_controls(sigma=sigma)
+        if str(device).startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(f"--device {device}: this machine has no CUDA device; use --device cpu")
         if vocoder not in ("auto", "waveglow", "griffin-lim"):
             raise ValueError(f"unknown vocoder {vocoder!r} (auto, waveglow, griffin-lim)")
         if backend not in (None, "torch", *BACKENDS):
@@ -126,6 +144,7 @@ class Synthesizer:
     def stream(self, text: str, speaker: str | int | None = None, pitch_shift: float = 0.0,
                energy_scale: float = 1.0) -> Iterator[np.ndarray]:
         """Audio of each sentence in order (with the pause that follows it)."""
+        check_controls(pitch_shift, energy_scale)
         t0 = time.perf_counter()
         utterances = self.frontend(text)
         self.report.frontend_seconds += time.perf_counter() - t0

@@ -133,6 +133,14 @@ def test_cli_pitch_shift_changes_pitch_fed_to_the_model(voice, tmp_path):
     (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}/missing"], None, "voice folder not found"),
     (["😀", "-o", "{tmp}/x.wav"], None, "no pronounceable"),
     (["--text-file", "{tmp}/none.txt", "-o", "{tmp}/d"], None, "cannot read"),
+    # controls out of range or not finite (issue 17: were silent wrong results or tracebacks)
+    (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "1000"], None, "outside -12..12 semitones"),
+    (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "nan"], None, "outside -12..12 semitones"),
+    (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "-1"], None, "outside (0, 4]"),
+    (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "inf"], None, "outside (0, 4]"),
+    (["你好", "-o", "{tmp}/x.wav", "--sigma", "-5"], None, "outside [0, 2]"),
+    (["你好", "-o", "{tmp}/x.wav", "--device", "cuda"], None, "no CUDA device"),
+    (["-o", "{tmp}/x.wav"], b"\xe4\xbd\xa0" * 400_000, "more than 1,000,000 bytes"),
 ])
 def test_cli_bad_input(voice, tmp_path, args, stdin, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
@@ -151,3 +159,32 @@ def test_cli_output_that_cannot_be_written(voice, tmp_path):
     blocker.write_text("x")
     r = cli("你好", "-o", str(blocker / "x.wav"), "--model", str(voice))  # parent is a file
     assert r.returncode == 1 and b"does not exist" in r.stderr
+
+
+def test_cli_refuses_to_overwrite_a_file_that_is_not_a_wav(voice, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes", encoding="utf-8")
+    r = cli("你好", "-o", str(notes), "--model", str(voice))
+    assert r.returncode == 1 and b"not a WAV file" in r.stderr and b"Traceback" not in r.stderr
+    assert notes.read_text(encoding="utf-8") == "my notes"
+    r = cli("你好", "-o", str(notes), "--model", str(voice), "--force")
+    assert r.returncode == 0 and sf.info(notes).samplerate == 22050
+    r = cli("你好", "-o", str(notes), "--model", str(voice))          # now a WAV: overwriting is fine
+    assert r.returncode == 0, r.stderr.decode()
+
+
+def test_sigterm_during_synthesis_leaves_no_temporary_file(voice, tmp_path):
+    import signal
+    import time
+
+    text = "今天天气很好，我们去公园散步。" * 60
+    p = subprocess.Popen([sys.executable, "-m", "tts.cli.synthesize", text, "-o", str(tmp_path / "long.wav"),
+                          "--model", str(voice), "--vocoder", "griffin-lim"], stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(tmp_path.glob(".long.wav.tmp*")):
+        time.sleep(0.05)
+    assert list(tmp_path.glob(".long.wav.tmp*")), "synthesis never started writing"
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143 and b"terminated" in err and b"Traceback" not in err, err
+    assert list(tmp_path.iterdir()) == []

@@ -18,17 +18,20 @@ def build_parser() -> argparse.ArgumentParser:
         "  tts-synthesize --text-file lines.txt -o out_dir/      # one WAV per line\n"
         '  echo "你好" | tts-synthesize -o hello.wav --pitch-shift 3 --vocoder griffin-lim',
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("text", nargs="*", help="text to speak (default: standard input)")
+    p.add_argument("text", nargs="*", help="text to speak (default: standard input, at most 1 MB)")
     p.add_argument("-o", "--output", required=True,
                    help="WAV file to write (a folder with --text-file)")
     p.add_argument("--text-file", help="UTF-8 file, one utterance per line, each to its own WAV")
     p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
-    p.add_argument("--pitch-shift", type=float, default=0.0, metavar="SEMITONES", help="raise (+) or lower (-) pitch")
-    p.add_argument("--energy-scale", type=float, default=1.0, metavar="X", help="scale loudness/energy (1 = as trained)")
+    p.add_argument("--pitch-shift", type=float, default=0.0, metavar="SEMITONES",
+                   help="raise (+) or lower (-) pitch, -12 to 12 semitones (default 0)")
+    p.add_argument("--energy-scale", type=float, default=1.0, metavar="X",
+                   help="scale loudness/energy, more than 0 and at most 4 (default 1 = as trained)")
     p.add_argument("--vocoder", choices=["auto", "waveglow", "griffin-lim"], default="auto",
                    help="auto (default): the voice's WaveGlow if it has one, else Griffin-Lim")
-    p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature (default 0.6)")
+    p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature, 0 to 2 (default 0.6)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file that is not a WAV")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (torch backend)")
     p.add_argument("--backend", choices=["torch", "torchscript", "onnx"],
                    help="torch for a voice folder; torchscript/onnx for a folder made by tts-export "
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     run(PROG, lambda: _main(args))
 
 
-def _writable(path: Path) -> None:
+def _writable(path: Path, force: bool = False) -> None:
     if path.is_dir():
         raise ValueError(f"cannot write {path}: it is a folder (give a .wav file name)")
     parent = path.parent if str(path.parent) else Path(".")
@@ -53,6 +56,11 @@ def _writable(path: Path) -> None:
         raise ValueError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ValueError(f"cannot write {path}: permission denied")
+    if path.is_file() and path.stat().st_size and not force:
+        with open(path, "rb") as f:
+            head = f.read(12)
+        if not (head[:4] == b"RIFF" and head[8:12] == b"WAVE"):
+            raise ValueError(f"{path} exists and is not a WAV file; not overwriting it (pass --force to)")
 
 
 def _write(synth, text: str, path: Path, args) -> None:
@@ -84,7 +92,10 @@ def _main(args: argparse.Namespace) -> int:
     else:
         jobs = [(read_text_arg(args.text), Path(args.output))]
     for _, path in jobs:
-        _writable(path)
+        _writable(path, args.force)
+    from tts.pipeline import check_controls
+
+    check_controls(args.pitch_shift, args.energy_scale, args.sigma)     # before loading anything
     synth = Synthesizer(args.model, vocoder=args.vocoder, device=args.device, sigma=args.sigma,
                         user_dict=args.user_dict, backend=args.backend, quantize=args.quantize)
     from frontend import FrontendError

@@ -81,7 +81,7 @@ def espeak_version() -> str:
 
 def _espeak(text: str, voice: Voice, lang: str) -> np.ndarray:
     name = ("cmn-latn-pinyin" if lang == "zh" else "en-us") + "+" + voice.variant
-    cmd = ["espeak-ng", "-v", name, "-p", str(voice.pitch), "-s", str(voice.speed), "--stdout", text]
+    cmd = ["espeak-ng", "-v", name, "-p", str(voice.pitch), "-s", str(voice.speed), "--stdout", "--", text]
     wav = subprocess.run(cmd, capture_output=True, check=True).stdout
     audio, sr = sf.read(io.BytesIO(wav), dtype="float32")
     if sr != SAMPLE_RATE:

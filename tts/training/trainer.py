@@ -10,7 +10,7 @@
   continues exactly as if never stopped;
 - TensorBoard: every loss term, learning rate, gradient norm, steps/s, task media;
 - distributed data parallel under ``torchrun`` (gloo on CPU, nccl on CUDA);
-- Ctrl-C finishes the current step, writes a checkpoint and stops.
+- Ctrl-C (or SIGTERM) finishes the current step, writes a checkpoint and stops.
 """
 from __future__ import annotations
 
@@ -253,6 +253,7 @@ class Trainer:
             self.out.mkdir(parents=True, exist_ok=True)
             self.writer = SummaryWriter(str(self.out / "tensorboard"))
         previous = signal.signal(signal.SIGINT, self._on_interrupt) if self.dist.main else None
+        previous_term = signal.signal(signal.SIGTERM, self._on_interrupt) if self.dist.main else None
         bar = tqdm(total=end, initial=self.step, desc=f"train {self.task.name}", unit="step",
                    disable=not (c.progress and self.dist.main), dynamic_ncols=True)
         val_batches = self._val_batches()
@@ -284,6 +285,7 @@ class Trainer:
             bar.close()
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
+                signal.signal(signal.SIGTERM, previous_term)
         if self.dist.world > 1:
             # BatchNorm statistics are updated locally in each forward; take rank 0's
             for buffer in self.model.buffers():
