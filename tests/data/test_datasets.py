@@ -124,3 +124,39 @@ def test_unknown_folder_and_format(tmp_path):
         read_dataset(tmp_path)
     with pytest.raises(ValueError, match="unknown dataset format"):
         read_dataset(tmp_path, "timit")
+
+
+def test_hostile_and_careless_metadata_is_reported_line_by_line(tmp_path):
+    """Issue 17: a traversal id, an id with '/', a non-UTF-8 line: each one reported as
+    file:line and skipped, the rest read, and nothing written outside --out."""
+    import numpy as np
+
+    from tts.data.prepare import prepare
+
+    root = tmp_path / "LJ"
+    (root / "wavs").mkdir(parents=True)
+    espeak_wav(root / "wavs" / "good.wav", "hello there")
+    espeak_wav(root / "wavs" / "also_good.wav", "good morning")
+    outside = tmp_path / "x"
+    outside.mkdir()
+    espeak_wav(outside / "PWNED.wav", "gotcha")
+    sf.write(root / "wavs" / "silent.wav", np.zeros(22050, dtype=np.float32), 22050, subtype="PCM_16")
+    lines = [b"good|Hello there.|Hello there.",
+             b"../../x/PWNED|gotcha|gotcha",
+             b"sub/dir|a slash|a slash",
+             b"bad\xff\xfeline|not utf-8|not utf-8",
+             b"also_good|Good morning.|Good morning.",
+             b"silent|nothing to hear|nothing to hear"]
+    (root / "metadata.csv").write_bytes(b"\n".join(lines) + b"\n")
+    items, problems = read_dataset(root)
+    assert [i.id for i in items] == ["good", "also_good", "silent"]
+    text = [str(p) for p in problems]
+    assert any("metadata.csv:2:" in t and "not a plain file name" in t for t in text), text
+    assert any("metadata.csv:3:" in t and "not a plain file name" in t for t in text), text
+    assert any("metadata.csv:4:" in t and "not UTF-8" in t for t in text), text
+    out = tmp_path / "feats"
+    summary = prepare(root, out, jobs=1, progress=False, align=False)
+    assert summary["utterances"] == 2
+    assert any("silent" in p and "left out" in p for p in summary["problems"]), summary["problems"]
+    assert not list(tmp_path.rglob("PWNED.npz"))
+    assert sorted(p.name for p in (out / "items").iterdir()) == ["also_good.npz", "good.npz"]

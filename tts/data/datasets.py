@@ -76,22 +76,56 @@ def read_dataset(root: str | Path, fmt: str = "auto") -> tuple[list[Item], list[
     return unique, problems
 
 
+_MAX_ID = 200
+
+
+def id_problem(utt_id: str) -> str | None:
+    """Why an utterance id cannot name a file inside an output folder, or None if it can:
+    it must be one path component (no separators, not ``.``/``..``, no NUL or control
+    characters, not hidden) of at most 200 characters."""
+    if not utt_id or len(utt_id) > _MAX_ID:
+        return f"utterance id must be 1-{_MAX_ID} characters"
+    if "/" in utt_id or "\\" in utt_id or utt_id.startswith(".") or any(ord(c) < 32 for c in utt_id):
+        return f"utterance id {utt_id!r} is not a plain file name (no /, \\, leading dot or control characters)"
+    return None
+
+
 def _checked(entries: list[tuple[Path, int, Item]], problems: list[Problem]) -> list[Item]:
-    """Keep items whose audio exists; report the others with their metadata file and line."""
+    """Keep items with a usable id whose audio exists; report the others with their metadata
+    file and line. (Audio paths are built from ids and names checked the same way, so they
+    stay inside the dataset folder, symbolic links aside.)"""
     ok = []
     for file, line, item in entries:
-        if item.audio.is_file():
+        why = id_problem(item.id)
+        if why is None and not item.audio.is_file():
+            why = f"audio file missing: {item.audio}"
+        if why is None:
             ok.append(item)
         else:
-            problems.append(Problem(file, line, f"audio file missing: {item.audio}"))
+            problems.append(Problem(file, line, why))
     return ok
 
 
+def _lines(path: Path, problems: list[Problem]):
+    """(line number, text) of each non-empty line; a line that is not UTF-8 is reported and
+    skipped, never the end of the read."""
+    for n, raw in enumerate(path.read_bytes().split(b"\n"), 1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as err:
+            problems.append(Problem(path, n, f"not UTF-8 text (byte {err.start + 1} of the line); skipped"))
+            continue
+        if n == 1:
+            line = line.lstrip("\ufeff")
+        if line.strip():
+            yield n, line
+
+
 def _pipe_rows(path: Path, problems: list[Problem]):
-    with open(path, encoding="utf-8", newline="") as f:
-        for n, row in enumerate(csv.reader(f, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\"), 1):
-            if row and any(cell.strip() for cell in row):
-                yield n, row
+    for n, line in _lines(path, problems):
+        row = next(csv.reader([line], delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\"))
+        if row and any(cell.strip() for cell in row):
+            yield n, row
 
 
 def read_builtin(root: Path) -> tuple[list[Item], list[Problem]]:
@@ -147,7 +181,9 @@ def read_baker(root: Path) -> tuple[list[Item], list[Problem]]:
         return [], [Problem(root / "ProsodyLabeling", 0, "no label file (*.txt)")]
     items = []
     for path in files:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        numbered = dict(_lines(path, problems))
+        last = max(numbered, default=0)
+        lines = [numbered.get(i, "") for i in range(1, last + 1)]
         n = 0
         while n < len(lines):
             head = lines[n]
@@ -182,9 +218,7 @@ def read_aishell3(root: Path) -> tuple[list[Item], list[Problem]]:
     parts = [d for d in (root, root / "train", root / "test") if (d / "content.txt").exists()]
     for part in parts:
         content = part / "content.txt"
-        for n, line in enumerate(content.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if not line.strip():
-                continue
+        for n, line in _lines(content, problems):
             fields = line.split("\t", 1)
             tokens = fields[1].split() if len(fields) == 2 else []
             chars, syllables = tokens[0::2], tokens[1::2]
@@ -193,6 +227,9 @@ def read_aishell3(root: Path) -> tuple[list[Item], list[Problem]]:
                 problems.append(Problem(content, n, "expected 'ID.wav<TAB>字 pinyin 字 pinyin …'"))
                 continue
             wav = fields[0].strip()
+            if id_problem(wav):
+                problems.append(Problem(content, n, id_problem(wav).replace("utterance id", "file name")))
+                continue
             utt_id, speaker = Path(wav).stem, wav[:7]
             text = "".join("{" + c + "|" + s + "}" if _HANZI.fullmatch(c) else c for c, s in zip(chars, syllables))
             split = "test" if part.name == "test" else split_of("".join(chars))

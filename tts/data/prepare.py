@@ -61,6 +61,8 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
     try:
         ids, pinyin = symbol_ids(frontend, item.text)
         audio = extractor.preprocess(load_audio(item.audio, extractor.config.sample_rate))
+        if float(np.abs(audio).max(initial=0.0)) < 1e-4:
+            raise AudioError(f"{item.audio}: silent (no sample above -80 dBFS); left out")
         if len(audio) < extractor.config.win_length:
             raise AudioError(f"{item.audio}: too short after trimming silence ({len(audio)} samples)")
         feats = extractor(audio)
