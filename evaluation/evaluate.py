@@ -85,9 +85,11 @@ def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "
         synth.voice.features
 
 
-def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None) -> list[Pair]:
+def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None,
+                 unmatched: list[str] | None = None) -> list[Pair]:
     """Mode (b): WAVs with the same file name in both folders. ``texts``: optional
-    ``name|text`` lines (LJSpeech style) for the recognizer's error rate."""
+    ``name|text`` lines (LJSpeech style) for the recognizer's error rate. Files found in
+    one folder only are described in ``unmatched`` (one line per folder), if given."""
     for d in (synthesized, reference):
         if not Path(d).is_dir():
             raise ValueError(f"{d}: not a folder")
@@ -96,6 +98,10 @@ def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None) 
     common = sorted(set(syn) & set(ref))
     if not common:
         raise ValueError(f"no WAV names in common between {synthesized} and {reference}")
+    for folder, names in ((synthesized, sorted(set(syn) - set(ref))), (reference, sorted(set(ref) - set(syn)))):
+        if names and unmatched is not None:
+            shown = ", ".join(f"{n}.wav" for n in names[:5]) + (", ..." if len(names) > 5 else "")
+            unmatched.append(f"{len(names)} WAV file(s) only in {folder}, left out: {shown}")
     known = {}
     if texts is not None:
         for n, line in enumerate(Path(texts).read_text(encoding="utf-8").splitlines(), 1):

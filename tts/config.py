@@ -66,6 +66,8 @@ def from_dict(cls: type[T], data: dict | None, where: str = "") -> T:
         hint = hints[name]
         key = where + name
         if dataclasses.is_dataclass(hint):
+            if value is not None and not isinstance(value, dict):
+                raise ConfigError(f"{key}: is a section of settings (key: value lines), not {value!r}")
             values[name] = from_dict(hint, value, key + ".")
         else:
             values[name] = _check(value, hint, key)

@@ -127,8 +127,13 @@ def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str =
         raise VoiceError(f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})") from None
     if not isinstance(card, dict) or card.get("format") != fmt:
         raise VoiceError(f"{path}/{file} is not a {fmt} card")
-    if card.get("version", 0) > version:
+    if not isinstance(card.get("version"), int) or isinstance(card.get("version"), bool):
+        raise VoiceError(f"{path}/{file}: version must be a whole number, not {card.get('version')!r}")
+    if card["version"] > version:
         raise VoiceError(f"{path} is a version {card['version']} {fmt}; this toolkit reads up to {version}")
+    symbols = card.get("symbols")
+    if fmt == FORMAT and not (isinstance(symbols, dict) and isinstance(symbols.get("checksum"), str)):
+        raise VoiceError(f"{path}/{file}: no symbol table checksum (\"symbols\": {{\"checksum\": ...}})")
     return card
 
 

@@ -135,3 +135,25 @@ def test_folders_without_common_names(tmp_path, wavs):
     shutil.copy(wavs[0], tmp_path / "b" / "y.wav")
     r = cli("--synthesized", tmp_path / "a", "--reference", tmp_path / "b", "--out", tmp_path / "r")
     assert r.returncode == 1 and "no WAV names in common" in r.stderr
+
+
+def test_partly_overlapping_folders_list_what_was_left_out(tmp_path):
+    """Issue 17: unmatched files were dropped in silence."""
+    import numpy as np
+    import soundfile as sf
+
+    from evaluation.evaluate import folder_pairs
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    tone = (0.3 * np.sin(np.arange(22050) * 0.05)).astype(np.float32)
+    for name in ("x", "y", "only_a1", "only_a2"):
+        sf.write(a / f"{name}.wav", tone, 22050)
+    for name in ("x", "y", "only_b"):
+        sf.write(b / f"{name}.wav", tone, 22050)
+    unmatched = []
+    pairs = folder_pairs(a, b, unmatched=unmatched)
+    assert [p.id for p in pairs] == ["x", "y"]
+    assert unmatched == [f"2 WAV file(s) only in {a}, left out: only_a1.wav, only_a2.wav",
+                         f"1 WAV file(s) only in {b}, left out: only_b.wav"]

@@ -178,3 +178,13 @@ def test_the_shipped_recognizer_understands_rendered_speech(four_utterances):
     assert rate <= 0.15, rate
     r = subprocess.run([sys.executable, "-m", "tts.cli.recognize", str(wavs[0])], capture_output=True, text=True)
     assert r.returncode == 0 and "tian1" in r.stdout, r.stderr
+
+
+def test_missing_file_is_named_not_a_system_error(tmp_path):
+    """Issue 17: tts-recognize on a missing file said 'System error.'"""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "tts.cli.recognize", str(tmp_path / "none.wav")],
+                       capture_output=True, text=True, timeout=300)
+    assert "no such file" in r.stderr and "System error" not in r.stderr and "Traceback" not in r.stderr

@@ -80,6 +80,12 @@ def test_bad_speaker_and_vocoder(voice):
     (lambda d: (d / "card.json").write_text(json.dumps({**json.loads((d / "card.json").read_text()), "version": 99})),
      "version 99"),
     (lambda d: (d / "symbols.json").write_text(json.dumps({"version": 0, "symbols": ["_", "a"]})), "symbol table"),
+    # issue 17: these were tracebacks
+    (lambda d: (d / "acoustic.pt").write_bytes(b""), "corrupt or unsafe"),
+    (lambda d: (d / "card.json").write_text(json.dumps({**json.loads((d / "card.json").read_text()), "version": "2"})),
+     "whole number"),
+    (lambda d: (d / "card.json").write_text(json.dumps({k: v for k, v in json.loads((d / "card.json").read_text()).items()
+                                                       if k != "symbols"})), "no symbol table checksum"),
 ])
 def test_wrong_or_corrupt_voice_is_a_clear_error(voice, tmp_path, damage, message):
     import shutil
@@ -159,6 +165,16 @@ def test_cli_output_that_cannot_be_written(voice, tmp_path):
     blocker.write_text("x")
     r = cli("你好", "-o", str(blocker / "x.wav"), "--model", str(voice))  # parent is a file
     assert r.returncode == 1 and b"does not exist" in r.stderr
+
+
+def test_cli_zero_byte_weights_is_one_line(voice, tmp_path):
+    import shutil
+
+    shutil.copytree(voice, tmp_path / "v")
+    (tmp_path / "v" / "acoustic.pt").write_bytes(b"")
+    r = cli("你好", "-o", str(tmp_path / "x.wav"), "--model", str(tmp_path / "v"))
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
 
 
 def test_cli_refuses_to_overwrite_a_file_that_is_not_a_wav(voice, tmp_path):

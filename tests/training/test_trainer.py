@@ -198,6 +198,8 @@ def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utteran
     ("model.reduction=7", "reduction"),
     ("data.features_dir=/nonexistent", "no prepared features"),
     ("task=vocoderx", "unknown task"),
+    ("train=3", "is a section"),                                     # issue 17: was a traceback
+    ("train.checkpoint_every=0", "checkpoint_every must be at least 1"),   # was a traceback after a step
 ])
 def test_cli_bad_config_is_one_line(four_utterances, tmp_path, override, message):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)

@@ -65,7 +65,10 @@ def _main(args: argparse.Namespace) -> int:
             raise ValueError("--synthesized needs --reference DIR")
         from tts.data.features import FeatureConfig
 
-        pairs, features = folder_pairs(args.synthesized, args.reference, args.texts), FeatureConfig()
+        unmatched: list[str] = []
+        pairs, features = folder_pairs(args.synthesized, args.reference, args.texts, unmatched), FeatureConfig()
+        for line in unmatched:
+            warn(PROG, line)
         mode = f"(b) {args.synthesized} against {args.reference}"
     else:
         if args.dataset is None:

@@ -16,6 +16,8 @@ def load_audio(path: str | Path, sample_rate: int) -> np.ndarray:
 
     Raises AudioError for unreadable, empty or non-finite audio.
     """
+    if not Path(path).is_file():
+        raise AudioError(f"{path}: no such file" if not Path(path).exists() else f"{path}: not a file")
     try:
         audio, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as err:

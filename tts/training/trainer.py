@@ -64,8 +64,12 @@ class TrainConfig:
             raise ValueError(f"unknown scheduler {self.scheduler!r} (cosine, plateau, noam, none)")
         if self.amp not in ("none", "bf16", "fp16"):
             raise ValueError(f"unknown amp {self.amp!r} (none, bf16, fp16)")
-        if self.steps < 1 or self.batch_size < 1 or self.accumulation < 1:
-            raise ValueError("steps, batch_size and accumulation must be positive")
+        for name in ("steps", "batch_size", "accumulation", "log_every", "validate_every", "checkpoint_every",
+                     "keep_checkpoints"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not self.lr > 0 or self.min_lr < 0 or self.threads < 0 or self.minutes < 0 or self.num_workers < 0:
+            raise ValueError("lr must be positive; min_lr, threads, minutes and num_workers not negative")
 
 
 def cpu_bf16_lstm_supported() -> bool:
