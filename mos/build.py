@@ -15,8 +15,10 @@ itself (expected 4–5) and a deliberately degraded anchor of it (expected 1–2
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 import time
 from pathlib import Path
@@ -30,8 +32,10 @@ STATIC = Path(__file__).parent / "static"
 SCALE = {5: ("Excellent", "优"), 4: ("Good", "良"), 3: ("Fair", "中"), 2: ("Poor", "差"), 1: ("Bad", "劣")}
 
 
-def _item_id(*parts: str) -> str:
-    return hashlib.sha1("\x00".join(parts).encode("utf-8")).hexdigest()[:12]
+def _item_id(secret: str, *parts: str) -> str:
+    """An opaque id: keyed by the test's own random secret (kept in test.json, which is
+    never served), so knowing the system names does not reveal which item is whose."""
+    return hmac.new(secret.encode(), "\x00".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def normalize_loudness(audio: np.ndarray, rate: int, target: float = TARGET_LUFS) -> np.ndarray:
@@ -90,11 +94,13 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
     out = Path(out)
     if (out / "ratings.sqlite").exists():
         raise ValueError(f"{out} already holds ratings; build the test into another folder")
+    secret = _secret_of_same_test(out, list(systems), reference, title)
+
     (out / "audio").mkdir(parents=True, exist_ok=True)
     items = []
 
     def add(system: str, utt: str, audio: np.ndarray, rate: int, kind: str, expect=None):
-        item_id = _item_id(system, utt, kind)
+        item_id = _item_id(secret, system, utt, kind)
         sf.write(out / "audio" / f"{item_id}.wav", normalize_loudness(audio, rate), rate, subtype="PCM_16")
         items.append({"id": item_id, "system": system, "utterance": utt, "audio": f"audio/{item_id}.wav",
                       "kind": kind, "expect": expect})
@@ -110,7 +116,8 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
         add("check_anchor", utt, degrade(audio, rate, seed), rate, "check", [1, 2])
     test = {"format": "mandarin-tts-mos", "version": 1, "title": title, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "scale": {str(k): {"en": en, "zh": zh} for k, (en, zh) in SCALE.items()}, "systems": list(systems),
-            "reference": reference, "utterances": common, "items": items, "loudness_lufs": TARGET_LUFS}
+            "reference": reference, "utterances": common, "items": items, "loudness_lufs": TARGET_LUFS,
+            "secret": secret}
     _write(out / "test.json", json.dumps(test, ensure_ascii=False, indent=1))
     # the page sees no system names: only opaque ids, audio files and which items are checks
     page = {"title": title, "scale": test["scale"],
@@ -119,6 +126,22 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
     for f in STATIC.iterdir():
         shutil.copy(f, out / f.name)
     return test
+
+
+def _secret_of_same_test(out: Path, systems: list[str], reference: str | None, title: str) -> str:
+    """A new random secret for an empty or new folder; the folder's own for a rebuild of the
+    same test (same systems, reference and title); otherwise a refusal: two tests must never
+    mix in one folder."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return secrets.token_hex(16)
+    try:
+        old = json.loads((out / "test.json").read_text(encoding="utf-8"))
+        same = (old["systems"], old["reference"], old["title"]) == (systems, reference, title) and old["secret"]
+    except (OSError, ValueError, KeyError, TypeError):
+        same = False
+    if not same:
+        raise ValueError(f"{out} is not empty and holds no build of this same test; choose an empty --out")
+    return old["secret"]
 
 
 def _write(path: Path, text: str) -> None:

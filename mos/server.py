@@ -20,7 +20,8 @@ from pathlib import Path
 from aiohttp import web
 
 PAGE_FILES = ("index.html", "app.js", "style.css", "test_data.js")
-RATER = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+RATER = re.compile(r"[A-Za-z0-9_.@-]{1,64}")        # the whole string (fullmatch: no trailing newline)
+MAX_PLAYS = 10_000
 SCHEMA = """CREATE TABLE IF NOT EXISTS ratings (
     rater TEXT NOT NULL, item TEXT NOT NULL, system TEXT NOT NULL, utterance TEXT NOT NULL,
     kind TEXT NOT NULL, score INTEGER NOT NULL, plays INTEGER NOT NULL,
@@ -55,19 +56,21 @@ def make_app(test_dir: str | Path) -> web.Application:
     async def rate(request: web.Request) -> web.Response:
         try:
             body = await request.json()
+        except RecursionError:
+            return reject(request, 400, "body is nested too deeply")
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
             return reject(request, 400, "body is not JSON")
         if not isinstance(body, dict):
             return reject(request, 400, "body must be a JSON object")
         rater, item_id, score, plays = body.get("rater"), body.get("item"), body.get("score"), body.get("plays")
-        if not isinstance(rater, str) or not RATER.match(rater):
+        if not isinstance(rater, str) or not RATER.fullmatch(rater):
             return reject(request, 400, "rater: 1-64 letters, digits or _.@-")
         if not isinstance(item_id, str) or item_id not in items:
             return reject(request, 404, f"unknown item {str(item_id)[:40]!r}")
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             return reject(request, 400, "score must be an integer from 1 to 5")
-        if not isinstance(plays, int) or isinstance(plays, bool) or plays < 1:
-            return reject(request, 400, "plays must be a positive integer (rate after listening)")
+        if not isinstance(plays, int) or isinstance(plays, bool) or not 1 <= plays <= MAX_PLAYS:
+            return reject(request, 400, f"plays must be an integer from 1 to {MAX_PLAYS} (rate after listening)")
         item = items[item_id]
         try:
             db.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -112,3 +112,47 @@ def test_nothing_outside_the_page_and_audio_is_served(server, test_dir):
         status, body = get(server.url + path)
         assert status in (403, 404), path
         assert secret not in body and b"root:" not in body
+
+
+def test_hostile_submissions_get_4xx_and_a_log_line(server, test_dir):
+    """Issue 17: a rater with a trailing newline rated twice; huge plays and deep nesting
+    gave HTTP 500 with a traceback and no line in rejections.log."""
+    item = json.loads((test_dir / "test.json").read_text(encoding="utf-8"))["items"][1]["id"]
+    before = (test_dir / "rejections.log").read_text(encoding="utf-8").count("rejected") \
+        if (test_dir / "rejections.log").exists() else 0
+    assert post(server.url, {"rater": "bob", "item": item, "score": 3, "plays": 1}) == 201
+    assert post(server.url, {"rater": "bob\n", "item": item, "score": 3, "plays": 1}) == 400
+    assert post(server.url, {"rater": "carol", "item": item, "score": 3, "plays": 2 ** 63}) == 400
+    assert post(server.url, b"[" * 8000 + b"]" * 8000, raw=True) == 400
+    with sqlite3.connect(test_dir / "ratings.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM ratings WHERE item = ?", (item,)).fetchone()[0] == 1
+    log = (test_dir / "rejections.log").read_text(encoding="utf-8")
+    assert log.count("rejected") - before == 3 and "Traceback" not in log
+
+
+def test_item_ids_do_not_follow_from_system_names(systems, tmp_path):
+    """Issue 17: ids were sha1(system, utterance, kind), so guessing system names unblinded the test."""
+    import hashlib
+
+    a = build_test(systems, tmp_path / "a", reference="ref")
+    b = build_test(systems, tmp_path / "b", reference="ref")
+    ids_a = {(it["system"], it["utterance"]): it["id"] for it in a["items"]}
+    ids_b = {(it["system"], it["utterance"]): it["id"] for it in b["items"]}
+    assert set(ids_a.values()).isdisjoint(ids_b.values())          # a secret per test
+    guess = {hashlib.sha1("\x00".join(k + ("rating",)).encode()).hexdigest()[:12] for k in ids_a}
+    assert guess.isdisjoint(ids_a.values())
+    assert "secret" not in (tmp_path / "a" / "test_data.js").read_text(encoding="utf-8")
+
+
+def test_build_refuses_a_folder_holding_something_else(systems, tmp_path):
+    """Issue 17: --out EXISTING overwrote the folder's index.html and mixed tests."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("my page", encoding="utf-8")
+    with pytest.raises(ValueError, match="not empty"):
+        build_test(systems, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == "my page"
+    first = build_test(systems, tmp_path / "t", reference="ref")
+    again = build_test(systems, tmp_path / "t", reference="ref")         # the same test: rebuilt in place
+    assert [it["id"] for it in first["items"]] == [it["id"] for it in again["items"]]
+    with pytest.raises(ValueError, match="not empty"):
+        build_test({"ref": systems["ref"]}, tmp_path / "t")             # another test
