@@ -13,7 +13,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Export a voice's acoustic model (encoder, decoder step, postnet) and its WaveGlow to "
         "TorchScript or ONNX, checked against PyTorch before it is written. The decoder loop stays in "
-        "Python; tts-synthesize --model OUT runs the export (--backend is read from the folder).",
+        "Python; tts-synthesize --model OUT runs the export (--backend is read from the folder). "
+        "Security: loading a TorchScript export runs code stored in its files, so trust it as you would "
+        "trust a program (the SHA-256 sums in export.json catch damage, not tampering: whoever writes the "
+        "graphs writes them too). ONNX exports hold no code: share voices as ONNX.",
         epilog="examples:\n  tts-export --format onnx --out exports/default-onnx\n"
         "  tts-export --model voices/mine --format torchscript --quantize int8 --out exports/mine-int8\n"
         '  tts-synthesize "你好" -o hello.wav --model exports/default-onnx')

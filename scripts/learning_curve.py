@@ -1,0 +1,49 @@
+"""Learning curves of training runs from their TensorBoard logs: the validation probe's
+syllable error rates (toned, tones ignored) and mel L1 against minutes of training.
+
+    python scripts/learning_curve.py runs/parallel runs/autoregressive [--json out.json]
+
+Prints one markdown table per run (the rows tts-train logged at each validation).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+KEYS = ("train_minutes", "asr_error", "asr_error_toneless", "post_l1")
+
+
+def curve(run: Path) -> list[dict]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"scalars": 0})
+    events.Reload()
+    tags = set(events.Tags()["scalars"])
+    rows: dict[int, dict] = {}
+    for key in KEYS:
+        if f"val/{key}" in tags:
+            for e in events.Scalars(f"val/{key}"):
+                rows.setdefault(e.step, {"step": e.step})[key] = e.value
+    return [rows[s] for s in sorted(rows)]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", type=Path)
+    p.add_argument("--json")
+    args = p.parse_args()
+    result = {}
+    for run in args.runs:
+        rows = result[str(run)] = curve(run)
+        print(f"\n{run}\n\n| step | minutes | syllable error | tones ignored | post-net L1 |\n|---|---|---|---|---|")
+        for r in rows:
+            fmt = lambda k, d=3: f"{r[k]:.{d}f}" if k in r else "–"
+            print(f"| {r['step']} | {fmt('train_minutes', 1)} | {fmt('asr_error')} | {fmt('asr_error_toneless')} | "
+                  f"{fmt('post_l1')} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
