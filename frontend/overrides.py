@@ -47,7 +47,13 @@ def parse_overrides(text: str) -> tuple[str, dict[int, str]]:
         length += len(hanzi)
         pos = m.end()
     plain.append(text[pos:])
-    return "".join(plain), fixed
+    plain_text = "".join(plain)
+    stray = re.search(r"[{}]", plain_text)
+    if stray:
+        near = plain_text[max(0, stray.start() - 4):stray.start() + 5]
+        raise FrontendError(f"unbalanced reading markup near {near!r}: write {{字|zi4}}, "
+                            "one pair of braces per override, not nested")
+    return plain_text, fixed
 
 
 def strip_overrides(text: str) -> str:

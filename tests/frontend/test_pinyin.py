@@ -87,6 +87,13 @@ def test_bad_override_is_a_clear_error(fe, markup):
         fe(markup + "走")
 
 
+@pytest.mark.parametrize("markup", ["{行|", "银行}长", "{{行|hang2}|xing2}", "行|hang2}"])
+def test_unbalanced_or_nested_markup_is_an_error(fe, markup):
+    """Issue 17: these were read with warnings (exit 0); nested markup became English phonemes."""
+    with pytest.raises(FrontendError, match="unbalanced reading markup"):
+        fe(markup + "走")
+
+
 def test_user_dictionary_changes_reading_and_segmentation(tmp_path):
     path = tmp_path / "words.txt"
     path.write_text("# my words\n朝阳区 zhao1 yang2 qu1\n乐乐 yue4 yue4\n", encoding="utf-8")
