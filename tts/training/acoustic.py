@@ -41,6 +41,12 @@ class ValidationConfig:
     recognizer: str = ""                # a recognizer checkpoint or folder ("": the shipped one)
     select: str = "asr_error"           # what picks best.pt: asr_error, asr_error_toneless, loss
 
+    def __post_init__(self) -> None:
+        if self.select not in ("asr_error", "asr_error_toneless", "loss"):
+            raise ValueError(f"unknown select {self.select!r} (asr_error, asr_error_toneless, loss)")
+        if self.sentences < 0:
+            raise ValueError("sentences must not be negative")
+
 
 @dataclass
 class AcousticRunConfig:
