@@ -97,9 +97,9 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_export(out))):
         raise VoiceError(f"{out} exists and is not an earlier export; choose a new folder")
     voice = load_voice(voice_dir)
-    if voice.acoustic.config.decoder != "attention":
-        raise ExportError(f"{voice_dir}: exporting a {voice.acoustic.config.decoder}-decoder (duration-informed) "
-                          "voice is not supported yet; only attention Tacotron2 voices export")
+    if voice.acoustic.config.decoder == "autoregressive":
+        raise ExportError(f"{voice_dir}: the autoregressive duration-informed decoder cannot be exported yet "
+                          "(attention and parallel voices export)")
     torch.manual_seed(0)
     reference = acoustic_graphs(voice.acoustic)                    # float32 PyTorch
     model = voice.acoustic

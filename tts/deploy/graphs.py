@@ -13,7 +13,10 @@ acoustic model is exported as three graphs and the loop stays in Python
     postnet       mel (B, n_mels, T) normalized, lengths (B,) → log_mel, log_mel_post (B, n_mels, T)
     vocoder       mel (B, n_mels, F), z (B, n_group, F·hop / n_group) → audio (B, F·hop)
 
-Every graph has dynamic batch and length axes. Randomness (prenet dropout, WaveGlow's z)
+A duration-informed voice (parallel decoder) has two acoustic graphs instead, ``text``
+(symbols → memory, log-durations) and ``frames`` (memory, durations, pitch shift, energy
+scale → log-mels, lengths, the symbol of each frame, pitch and energy); see
+``DurationGraphs``. Every graph has dynamic batch and length axes. Randomness (prenet dropout, WaveGlow's z)
 comes in as inputs, so any backend given the same draws gives the same output.
 """
 from __future__ import annotations
@@ -98,8 +101,11 @@ class VocoderGraphs(nn.Module):
 
 
 def acoustic_graphs(model: Tacotron2, batch: int = 2, n: int = 11, frames: int = 24) -> list[GraphSpec]:
-    """The acoustic model's three graphs with example inputs of the given sizes."""
+    """The acoustic model's graphs with example inputs of the given sizes: Tacotron2's
+    three, or a duration-informed model's two (``duration_graphs``)."""
     c = model.config
+    if c.decoder != "attention":
+        return duration_graphs(model, batch, n)
     model = model.eval()
     lengths = torch.tensor([n] + [max(2, n - 3)] * (batch - 1))
     symbols = torch.randint(1, c.n_symbols, (batch, n)) * (torch.arange(n)[None] < lengths[:, None])
@@ -128,6 +134,54 @@ def acoustic_graphs(model: Tacotron2, batch: int = 2, n: int = 11, frames: int =
         GraphSpec("postnet", owner, post_in, ["log_mel", "log_mel_post"],
                   {"mel": {0: "batch", 2: "frames"}, "lengths": {0: "batch"}, "log_mel": {0: "batch", 2: "frames"},
                    "log_mel_post": {0: "batch", 2: "frames"}}),
+    ]
+
+
+class DurationGraphs(nn.Module):
+    """A duration-informed model's two graphs (``tts.models.duration_tacotron``): text →
+    memory and durations, then memory + rounded durations → log-mels. Rounding the
+    durations stays in Python (``duration_tacotron.synthesize``), shared with PyTorch."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def text(self, symbols, lengths, speakers=None):
+        return self.model.encode_text(symbols, lengths, speakers)
+
+    def frames(self, memory, durations, pitch_shift, energy_scale):
+        return self.model.frames(memory, durations, pitch_shift, energy_scale)
+
+
+FRAME_OUTPUTS = ["log_mel", "log_mel_post", "lengths", "index", "pitch", "energy", "pitch_pred", "energy_pred"]
+
+
+def duration_graphs(model: nn.Module, batch: int = 2, n: int = 11) -> list[GraphSpec]:
+    """The duration-informed (parallel decoder) model's two graphs with example inputs."""
+    c = model.config
+    if c.decoder != "parallel":
+        raise ValueError(f"the {c.decoder} decoder cannot be exported yet (its frame loop); parallel voices export")
+    model = model.eval()
+    lengths = torch.tensor([n] + [max(2, n - 3)] * (batch - 1))
+    real = torch.arange(n)[None] < lengths[:, None]
+    symbols = torch.randint(1, c.n_symbols, (batch, n)) * real
+    text_in = {"symbols": symbols, "lengths": lengths}
+    if model.speaker_embedding is not None:
+        text_in["speakers"] = torch.zeros(batch, dtype=torch.long)
+    with torch.no_grad():
+        memory, _ = model.encode_text(symbols, lengths, text_in.get("speakers"))
+    frames_in = {"memory": memory, "durations": torch.randint(0, 5, (batch, n)) * real,
+                 "pitch_shift": torch.tensor(0.0), "energy_scale": torch.tensor(1.0)}
+    owner = DurationGraphs(model).eval()
+    bn, bt = {0: "batch", 1: "symbols"}, {0: "batch", 1: "frames"}
+    frame_axes = {"log_mel": {0: "batch", 2: "frames"}, "log_mel_post": {0: "batch", 2: "frames"},
+                  "lengths": {0: "batch"}, **{k: bt for k in FRAME_OUTPUTS[3:]}}
+    return [
+        GraphSpec("text", owner, text_in, ["memory", "log_durations"],
+                  {"symbols": bn, "lengths": {0: "batch"}, "speakers": {0: "batch"}, "memory": bn,
+                   "log_durations": bn}),
+        GraphSpec("frames", owner, frames_in, FRAME_OUTPUTS,
+                  {"memory": bn, "durations": bn, **frame_axes}),
     ]
 
 

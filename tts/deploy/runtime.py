@@ -110,6 +110,38 @@ class ExportedAcoustic:
         return free_run(step, postprocess, enc, symbol_lengths, c, max_steps)
 
 
+class ExportedDurationAcoustic:
+    """Duration-informed synthesis from the ``text`` and ``frames`` graphs (``infer`` as
+    ``DurationTacotron2.infer``, through the same ``synthesize``)."""
+
+    def __init__(self, graphs: dict[str, Graph], config: Tacotron2Config, log_f0_std: float):
+        self.graphs, self.config, self.log_f0_std = graphs, config, log_f0_std
+
+    @torch.no_grad()
+    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
+              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0, energy_scale: float = 1.0,
+              max_steps: int | None = None, pace: float = 1.0) -> AcousticOutput:
+        from tts.models.duration_tacotron import synthesize
+
+        if symbol_lengths is None:
+            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1])
+        if self.config.n_speakers > 1 and speakers is None:
+            raise ValueError("this model has several speakers: pass speaker ids")
+
+        def text(symbols, lengths, speakers):
+            feeds = {"symbols": symbols.long(), "lengths": lengths.long()}
+            if speakers is not None and self.config.n_speakers > 1:
+                feeds["speakers"] = speakers.long()
+            return self.graphs["text"](**feeds)
+
+        def frames(memory, durations, shift, scale):
+            return self.graphs["frames"](memory=memory, durations=durations.long(), pitch_shift=shift,
+                                         energy_scale=scale)
+
+        return synthesize(text, frames, symbols, symbol_lengths, speakers, pitch_shift, energy_scale, pace,
+                          self.log_f0_std)
+
+
 class ExportedVocoder:
     """WaveGlow from its graph (``infer`` as ``WaveGlow.infer``; usable by the Denoiser)."""
 
@@ -149,8 +181,11 @@ def load_export(path: str | Path, threads: int | None = None) -> Voice:
         except Exception as err:  # onnxruntime / TorchScript refuse a broken file with their own errors
             raise VoiceError(f"{file}: cannot be loaded ({first_line(err, 160)})") from None
         outputs[name] = g["outputs"]
-    acoustic = ExportedAcoustic(graphs, outputs, Tacotron2Config(**manifest["acoustic_config"]),
-                                manifest["log_f0_std"])
+    config = Tacotron2Config.saved(manifest["acoustic_config"])
+    if config.decoder == "attention":
+        acoustic = ExportedAcoustic(graphs, outputs, config, manifest["log_f0_std"])
+    else:
+        acoustic = ExportedDurationAcoustic(graphs, config, manifest["log_f0_std"])
     vocoder = None
     if "vocoder" in graphs:
         vocoder = ExportedVocoder(graphs["vocoder"], WaveGlowConfig(**manifest["vocoder_config"]),

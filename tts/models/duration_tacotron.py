@@ -37,22 +37,50 @@ def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int |
 
     memory (B, N, E), durations (B, N) int → dict of upsampled (B, T, E), index (B, T) the
     symbol of each frame, position (B, T, 2): (frame within the symbol + 0.5) / duration
-    and log(1 + duration), lengths (B,) = durations.sum(1), mask (B, T).
+    and log(1 + duration), lengths (B,) = durations.sum(1), mask (B, T). T is ``frames``
+    or the longest item. Written with comparisons and gathers only, so that it exports
+    (TorchScript, ONNX) with dynamic lengths.
     """
     durations = durations.long()
     ends = durations.cumsum(1)                                                # (B, N)
     lengths = ends[:, -1]
-    t = int(lengths.max().clamp_min(1)) if frames is None else frames
-    grid = torch.arange(t, device=memory.device)[None, :].expand(memory.shape[0], t).contiguous()
-    index = torch.searchsorted(ends, grid, right=True).clamp(max=memory.shape[1] - 1)   # (B, T)
+    t = lengths.max().clamp_min(1) if frames is None else torch.tensor(frames)
+    grid = torch.arange(t, device=memory.device)[None, :]                     # (1, T)
+    index = (grid[:, :, None] >= ends[:, None, :]).sum(-1).clamp(max=memory.shape[1] - 1)   # (B, T)
     starts = ends - durations
     dur = durations.gather(1, index).clamp_min(1).to(memory.dtype)
     within = (grid - starts.gather(1, index)).to(memory.dtype)
     position = torch.stack([(within + 0.5) / dur, torch.log1p(dur) / 4.0], -1)
-    mask = length_mask(lengths, t)
+    mask = grid < lengths[:, None]
     upsampled = memory.gather(1, index[:, :, None].expand(-1, -1, memory.shape[2])) * mask[:, :, None]
     return {"upsampled": upsampled, "index": index, "position": position * mask[:, :, None],
             "lengths": lengths, "mask": mask}
+
+
+def durations_from_log(log_durations: torch.Tensor, mask: torch.Tensor, pace: float = 1.0) -> torch.Tensor:
+    """(B, N) predicted log(1 + frames) → frames (B, N) long, 0 on padding; an item whose
+    symbols all round to 0 frames gets 1 (every backend rounds here, the same way)."""
+    d = torch.clamp(torch.round(torch.expm1(log_durations) / pace), min=0).long() * mask
+    d[:, 0] = torch.where(d.sum(1) == 0, torch.ones_like(d[:, 0]), d[:, 0])
+    return d
+
+
+def synthesize(encode_text, frames, symbols: torch.Tensor, symbol_lengths: torch.Tensor, speakers,
+               pitch_shift: float, energy_scale: float, pace: float, log_f0_std: float) -> AcousticOutput:
+    """Synthesis from the two parts of a duration-informed model, shared by every backend
+    (PyTorch, TorchScript, ONNX): ``encode_text(symbols, lengths, speakers) → (memory,
+    log_durations)``; ``frames(memory, durations, pitch_shift, energy_scale) → (mel,
+    mel_post, lengths, index, pitch, energy, pitch_pred, energy_pred)`` with log-mels."""
+    shift = semitones_to_pitch_shift(pitch_shift, log_f0_std) if pitch_shift else 0.0
+    memory, log_dur = encode_text(symbols, symbol_lengths, speakers)
+    durations = durations_from_log(log_dur, length_mask(symbol_lengths, symbols.shape[1]), pace)
+    mel, post, lengths, index, pitch, energy, pitch_pred, energy_pred = frames(
+        memory, durations, torch.tensor(float(shift)), torch.tensor(float(energy_scale)))
+    mask = length_mask(lengths, mel.shape[2])
+    alignment = F.one_hot(index.long(), symbols.shape[1]).to(mel.dtype) * mask[:, :, None]
+    done = torch.ones(symbols.shape[0], dtype=torch.bool, device=symbols.device)
+    return AcousticOutput(mel, post, mel.new_zeros(mel.shape[0], 0), alignment, pitch, energy, pitch_pred,
+                          energy_pred, lengths, done, done, extra={"durations": durations})
 
 
 class ParallelDecoder(nn.Module):
@@ -197,29 +225,33 @@ class DurationTacotron2(DatasetStats, nn.Module):
                               f["pitch"], f["energy"], f["pitch_pred"], f["energy_pred"],
                               extra={"log_durations": log_dur})
 
-    def predict_durations(self, log_durations: torch.Tensor, mask: torch.Tensor, pace: float = 1.0) -> torch.Tensor:
-        """(B, N) predicted log(1 + frames) → frames (B, N) long; every item gets ≥ 1 frame."""
-        d = torch.clamp(torch.round(torch.expm1(log_durations) / pace), min=0).long() * mask
-        d[:, 0] = torch.where(d.sum(1) == 0, torch.ones_like(d[:, 0]), d[:, 0])
-        return d
+    def encode_text(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor,
+                    speakers: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Synthesis, part 1: → memory (B, N, E), predicted log(1 + frames) (B, N)."""
+        memory, _, log_dur = self._text(symbols, symbol_lengths, speakers)
+        return memory, log_dur
+
+    def frames(self, memory: torch.Tensor, durations: torch.Tensor, pitch_shift: torch.Tensor,
+               energy_scale: torch.Tensor) -> tuple:
+        """Synthesis, part 2: memory (B, N, E), durations (B, N), pitch shift (normalized log-F0
+        units) and energy scale (0-dim tensors) → log-mels before and after the postnet
+        (B, n_mels, T), lengths (B,), symbol of each frame (B, T), pitch, energy used and
+        predicted (B, T)."""
+        f = self._frames(memory, durations, None, None, pitch_shift, energy_scale)
+        mel, post = self._mels(f["x"], f["mask"])
+        m = f["mask"][:, None, :].to(mel.dtype)
+        return (self.denormalize(mel) * m, self.denormalize(post) * m, f["lengths"], f["index"], f["pitch"],
+                f["energy"], f["pitch_pred"], f["energy_pred"])
 
     @torch.no_grad()
     def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
               speakers: torch.Tensor | None = None, pitch_shift: float = 0.0, energy_scale: float = 1.0,
               max_steps: int | None = None, pace: float = 1.0) -> AcousticOutput:
-        """Synthesis from text: predicted durations, pitch (shifted by ``pitch_shift``
-        semitones) and energy (times ``energy_scale``) → log-mels (B, n_mels, T), lengths (B,),
-        and as alignment the one-hot symbol of each frame (B, T, N)."""
+        """Synthesis from text: predicted durations (divided by ``pace``), pitch (shifted by
+        ``pitch_shift`` semitones) and energy (times ``energy_scale``) → log-mels
+        (B, n_mels, T), lengths (B,), and as alignment the one-hot symbol of each frame
+        (B, T, N); ``extra["durations"]`` (B, N)."""
         if symbol_lengths is None:
             symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
-        shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
-        memory, smask, log_dur = self._text(symbols, symbol_lengths, speakers)
-        durations = self.predict_durations(log_dur, smask, pace)
-        f = self._frames(memory, durations, None, None, shift, energy_scale)
-        mel, post = self._mels(f["x"], f["mask"])
-        m = f["mask"][:, None, :].to(mel.dtype)
-        alignment = F.one_hot(f["index"], symbols.shape[1]).to(mel.dtype) * f["mask"][:, :, None]
-        done = torch.ones(symbols.shape[0], dtype=torch.bool, device=symbols.device)
-        return AcousticOutput(self.denormalize(mel) * m, self.denormalize(post) * m,
-                              mel.new_zeros(mel.shape[0], 0), alignment, f["pitch"], f["energy"], f["pitch_pred"],
-                              f["energy_pred"], f["lengths"], done, done, extra={"durations": durations})
+        return synthesize(self.encode_text, self.frames, symbols, symbol_lengths, speakers, pitch_shift,
+                          energy_scale, pace, float(self.variance_stats[1]))
