@@ -48,6 +48,7 @@ class SynthesisReport:
     acoustic_seconds: float = 0.0
     vocoder_seconds: float = 0.0
     sentences: int = 0
+    sentences_planned: int = 0           # sentences the frontend found so far (for progress)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -147,6 +148,7 @@ class Synthesizer:
         check_controls(pitch_shift, energy_scale)
         t0 = time.perf_counter()
         utterances = self.frontend(text)
+        self.report.sentences_planned += len(utterances)
         self.report.frontend_seconds += time.perf_counter() - t0
         for utt in utterances:
             self.report.warnings.extend(utt.warnings)

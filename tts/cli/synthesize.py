@@ -66,13 +66,22 @@ def _writable(path: Path, force: bool = False) -> None:
 def _write(synth, text: str, path: Path, args) -> None:
     import soundfile as sf
 
+    from tqdm import tqdm
+
     from tts.files import atomic_path
 
-    with atomic_path(path) as tmp:
+    r = synth.report
+    planned, seconds = r.sentences_planned, r.audio_seconds
+    # on a terminal, long input shows sentences done / total and the audio written so far
+    bar = tqdm(desc=path.name, unit="sentence", disable=None if len(text) >= 200 else True, leave=False)
+    with atomic_path(path) as tmp, bar:
         with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
             for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
                                       energy_scale=args.energy_scale):
                 f.write(chunk)
+                bar.total = r.sentences_planned - planned
+                bar.set_postfix_str(f"{r.audio_seconds - seconds:.0f} s of audio", refresh=False)
+                bar.update(1)
 
 
 def _main(args: argparse.Namespace) -> int:
