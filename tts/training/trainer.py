@@ -68,8 +68,8 @@ class TrainConfig:
                      "keep_checkpoints"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
-        if not self.lr > 0 or self.min_lr < 0 or self.threads < 0 or self.minutes < 0 or self.num_workers < 0:
-            raise ValueError("lr must be positive; min_lr, threads, minutes and num_workers not negative")
+        if min(self.lr, self.min_lr, self.threads, self.minutes, self.num_workers) < 0:
+            raise ValueError("lr, min_lr, threads, minutes and num_workers must not be negative")
 
 
 def cpu_bf16_lstm_supported() -> bool:
