@@ -45,7 +45,7 @@ def test_free_running_length_follows_the_predicted_durations(trained):
     task, batch, _ = trained
     for i in range(len(batch["ids"])):
         n = int(batch["symbol_lengths"][i])
-        out = task.model.infer(batch["symbols"][i:i + 1, :n], )
+        out = task.model.infer(batch["symbols"][i:i + 1, :n], speakers=batch["speakers"][i:i + 1])
         assert 0.8 < int(out.lengths[0]) / int(batch["mel_lengths"][i]) < 1.25
 
 
