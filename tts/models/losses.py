@@ -44,6 +44,15 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum() / mask.sum().clamp_min(1.0)
 
 
+def mel_terms(out: AcousticOutput, mels: torch.Tensor, mel_lengths: torch.Tensor) -> dict[str, torch.Tensor]:
+    """MSE and L1 of the mels before and after the postnet, over real frames."""
+    fm = length_mask(mel_lengths, mels.shape[2])[:, None, :]
+    return {"mel_mse": _masked_mean(F.mse_loss(out.mel, mels, reduction="none"), fm),
+            "mel_l1": _masked_mean(F.l1_loss(out.mel, mels, reduction="none"), fm),
+            "post_mse": _masked_mean(F.mse_loss(out.mel_post, mels, reduction="none"), fm),
+            "post_l1": _masked_mean(F.l1_loss(out.mel_post, mels, reduction="none"), fm)}
+
+
 def guided_attention_loss(alignment: torch.Tensor, symbol_lengths: torch.Tensor, step_lengths: torch.Tensor,
                           sigma: float) -> torch.Tensor:
     """alignment (B, S, N) → the attention mass off the diagonal, per decoder step, in [0, 1]."""
@@ -61,13 +70,7 @@ def tacotron2_loss(out: AcousticOutput, mels: torch.Tensor, mel_lengths: torch.T
                    pitch_target: torch.Tensor | None = None, energy_target: torch.Tensor | None = None,
                    step: int = 0) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss and its terms. mels (B, n_mels, T); targets (B, N) in normalized units."""
-    frame_mask = length_mask(mel_lengths, mels.shape[2])[:, None, :]
-    terms: dict[str, torch.Tensor] = {
-        "mel_mse": _masked_mean(F.mse_loss(out.mel, mels, reduction="none"), frame_mask),
-        "mel_l1": _masked_mean(F.l1_loss(out.mel, mels, reduction="none"), frame_mask),
-        "post_mse": _masked_mean(F.mse_loss(out.mel_post, mels, reduction="none"), frame_mask),
-        "post_l1": _masked_mean(F.l1_loss(out.mel_post, mels, reduction="none"), frame_mask),
-    }
+    terms = mel_terms(out, mels, mel_lengths)
     step_lengths = torch.div(mel_lengths + reduction - 1, reduction, rounding_mode="floor")
     steps = out.gate.shape[1]
     gate_target = (torch.arange(steps, device=mels.device)[None, :] >= (step_lengths - 1)[:, None]).to(out.gate.dtype)
@@ -95,13 +98,9 @@ def duration_model_loss(out: AcousticOutput, batch: dict, weights: LossWeights) 
     (mel, mel_lengths, symbol_lengths, durations, contour, energy)."""
     mels, mel_lengths = batch["mel"], batch["mel_lengths"]
     frame_mask = length_mask(mel_lengths, mels.shape[2])
-    fm = frame_mask[:, None, :]
     symbol_mask = length_mask(batch["symbol_lengths"], batch["durations"].shape[1])
-    terms: dict[str, torch.Tensor] = {
-        "mel_mse": _masked_mean(F.mse_loss(out.mel, mels, reduction="none"), fm),
-        "mel_l1": _masked_mean(F.l1_loss(out.mel, mels, reduction="none"), fm),
-        "post_mse": _masked_mean(F.mse_loss(out.mel_post, mels, reduction="none"), fm),
-        "post_l1": _masked_mean(F.l1_loss(out.mel_post, mels, reduction="none"), fm),
+    terms = {
+        **mel_terms(out, mels, mel_lengths),
         "duration": _masked_mean((out.extra["log_durations"] - torch.log1p(batch["durations"].float())) ** 2,
                                  symbol_mask),
         "pitch": _masked_mean((out.pitch_pred - batch["contour"]) ** 2, frame_mask),
