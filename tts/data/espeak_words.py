@@ -13,7 +13,7 @@ import ctypes.util
 import numpy as np
 
 _SYNCHRONOUS = 2            # AUDIO_OUTPUT_SYNCHRONOUS
-_EVENT_WORD, _EVENT_END = 1, 5
+_EVENT_WORD = 1
 _RATE, _PITCH = 1, 3        # espeakRATE, espeakPITCH
 _CHARS_UTF8 = 1
 
@@ -65,11 +65,10 @@ class EspeakWords:
             i += 1
         if n > 0:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).astype(np.float32) / 32768.0)
-            self._samples += n
         return 0
 
     def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        self._chunks, self._samples, self._words = [], 0, []
+        self._chunks, self._words = [], []
         data = text.encode("utf-8") + b"\0"
         self.lib.espeak_Synth(data, len(data), 0, 0, 0, _CHARS_UTF8, None, None)
         self.lib.espeak_Synchronize()
