@@ -17,6 +17,7 @@ from pypinyin import Style, lazy_pinyin
 
 from .errors import FrontendError
 from .overrides import SYLLABLE_RE
+from .polyphones import reading_by_context
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -72,11 +73,12 @@ class Lexicon:
         """Split a run of Chinese characters into words."""
         return self.tokenizer.lcut(text, HMM=True)
 
-    def readings(self, word: str) -> list[str]:
-        """Toned syllables of one word (``银行`` → ``yin2 hang2``); ``?`` for unreadable."""
+    def readings(self, word: str, next_word: str = "") -> list[str]:
+        """Toned syllables of one word (``银行`` → ``yin2 hang2``); ``?`` for unreadable.
+        ``next_word`` (the word after it) picks the reading of some polyphones (还钱)."""
         if word in self.user_dict:
             return list(self.user_dict[word])
-        return _pypinyin(word)
+        return reading_by_context(word, next_word) or _pypinyin(word)
 
 
 @lru_cache(maxsize=200000)

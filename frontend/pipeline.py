@@ -152,8 +152,9 @@ class Frontend:
             kind, tok = m.lastgroup, m.group()
             if kind == "hanzi":
                 offset = m.start()
-                for w in self._segment(tok):
-                    readings = self.lexicon.readings(w)
+                words = self._segment(tok)
+                for k, w in enumerate(words):
+                    readings = self.lexicon.readings(w, words[k + 1] if k + 1 < len(words) else "")
                     syls, bad = [], []
                     for i, (c, p) in enumerate(zip(w, readings)):
                         forced = fixed.get(offset + i)

@@ -15,13 +15,26 @@ import re
 from ..overrides import map_plain, strip_overrides
 from . import chronology, phones, quantities
 from .cleanup import chinese_punctuation, collapse_spaces, fold_width, to_simplified
-from .numbers import NUMBER, number
+from .numbers import NUMBER, cardinal, digits, number
 from .rule import Rule, after, rule
 
 
 @rule("thousands separator", r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 def thousands(m: re.Match) -> str:
     return m.group(0).replace(",", "")
+
+
+@rule("dotted number", r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d.])")
+def dotted_number(m: re.Match) -> str:
+    """A version or an address (``1.2.3``, ``192.168.1.1``): each part with 点 between,
+    parts of more than two digits digit by digit (一九二点一六八点一点一)."""
+    return "点".join(cardinal(p) if len(p) <= 2 else digits(p) for p in m.group(0).split("."))
+
+
+@rule("leading decimal point", r"(?<![\w.])(-?)\.(\d+)")
+def leading_point(m: re.Match) -> str:
+    """``.5`` → 零点五."""
+    return ("负" if m.group(1) else "") + "零点" + digits(m.group(2))
 
 
 @rule("number", rf"(?<![A-Za-z\d.])({NUMBER})|(\d+(?:\.\d+)?)")
@@ -40,6 +53,8 @@ RULES: list[Rule] = [
     *phones.RULES,
     *chronology.RULES,
     *quantities.RULES,
+    dotted_number,
+    leading_point,
     plain_number,
     tilde,
 ]

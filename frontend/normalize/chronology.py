@@ -18,9 +18,9 @@ def _is_date(month: str, day: str | None) -> bool:
 
 @rule("numeric date", r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])")
 def numeric_date(m: re.Match) -> str:
-    year, _, month, day = m.groups()
-    if not _is_date(month, day):
-        return m.group(0)
+    year, sep, month, day = m.groups()
+    if not _is_date(month, day):              # a code, not a date (2026-13-45): digit by digit
+        return {"-": "杠", "/": "斜杠", ".": "点"}[sep].join(digits(g) for g in (year, month, day))
     return f"{digits(year)}年{_ordinal(month)}月{_ordinal(day)}日"
 
 

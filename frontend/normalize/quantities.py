@@ -15,7 +15,7 @@ def money(m: re.Match) -> str:
     return number(amount, magnitude or "元") + magnitude + CURRENCIES[symbol]
 
 
-@rule("percent", rf"({NUMBER})\s*([%‰])")
+@rule("percent", rf"({NUMBER})\s*([%‰])[%‰]*")
 def percent(m: re.Match) -> str:
     value, sign = m.groups()
     negative = value.startswith("-")
@@ -30,11 +30,13 @@ def temperature(m: re.Match) -> str:
     return ("零下" if below else "") + scale + number(value) + "度"
 
 
-@rule("range", r"(?<![A-Za-z\d_.\-])(-?\d+(?:\.\d+)?)\s*(?:[~～〜]|-(?=\d))\s*(?=\d)")
+# A hyphen is a range sign with no space on either side (3-5) or spaces on both (3 - 5);
+# "-5 -3.14" is a list of negative numbers.
+@rule("range", r"(?<![A-Za-z\d_.\-])(-?\d+(?:\.\d+)?)(?:\s*[~～〜]\s*(?=-?\d)|-(?=\d)|\s+-\s+(?=\d))")
 def number_range(m: re.Match) -> str:
     """``12~23`` → ``十二到23``: the right end is left for the rule that fits it (23℃)."""
     low = m.group(1)
-    if low.startswith("-") and re.match(r"\d+(?:\.\d+)?\s*(°|℃)", after(m, 8)):
+    if low.startswith("-") and re.match(r"-?\d+(?:\.\d+)?\s*(°|℃)", after(m, 8)):
         return "零下" + number(low[1:]) + "到"
     return number(low, "到") + "到"
 
@@ -42,8 +44,8 @@ def number_range(m: re.Match) -> str:
 @rule("fraction", r"(?<![\d/.])(\d+)\s*/\s*(\d+)(?![\d/.])")
 def fraction(m: re.Match) -> str:
     numerator, denominator = m.groups()
-    if int(denominator) == 0:
-        return m.group(0)
+    if int(denominator) == 0:                 # no fraction: say what is written
+        return cardinal(numerator) + "除以" + cardinal(denominator)
     return cardinal(denominator) + "分之" + cardinal(numerator)
 
 
@@ -78,4 +80,11 @@ def arithmetic(m: re.Match) -> str:
     return OPERATORS[m.group(1)]
 
 
-RULES = [money, percent, number_range, temperature, fraction, unit, ratio, arithmetic]
+@rule("scientific notation", r"(?<![A-Za-z\d.])(-?\d+(?:\.\d+)?)[eE]([+-]?)(\d{1,4})(?![A-Za-z\d.])")
+def scientific(m: re.Match) -> str:
+    """``1e308`` → 一乘十的三百零八次方; ``2.5E-3`` → 二点五乘十的负三次方."""
+    mantissa, sign, exponent = m.groups()
+    return number(mantissa) + "乘十的" + ("负" if sign == "-" else "") + cardinal(str(int(exponent))) + "次方"
+
+
+RULES = [money, percent, scientific, number_range, temperature, fraction, unit, ratio, arithmetic]
