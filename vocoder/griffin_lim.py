@@ -1,30 +1,112 @@
-"""Griffin-Lim: the baseline vocoder and the fallback (torchaudio).
+"""Griffin-Lim: the baseline vocoder and the fallback.
 
-Log-mel (as made by ``tts.data.features``) → linear magnitude by a non-negative
-least-squares inverse of the mel filterbank → phase by Griffin-Lim iterations.
+Log-mel (as made by ``tts.data.features``) → linear magnitude by a least-squares inverse of
+the mel filterbank (torchaudio's ``InverseMelScale``, clamped at 0) → magnitudes raised to
+``power`` → phase by fast Griffin-Lim (Perraudin et al., 2013: ``momentum`` extrapolates
+each iteration's phase) started from ``init``:
+
+- ``random``: torchaudio's draw (real and imaginary parts uniform in [0, 1), so phases
+  within a quarter turn; varies from call to call);
+- ``zeros``: zero phase;
+- ``spsi``: single-pass spectrogram inversion (Beauregard et al., 2015): each frame's
+  spectral peaks get the phase that their instantaneous frequency (quadratic interpolation
+  of the log-magnitude peak) accumulates over the hop, and the bins around a peak take that
+  phase with the sign of a Hann window's main lobe, so the harmonics start coherent.
+
+``benchmarks/griffin_lim_settings.py`` measured the settings on copy synthesis (README).
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
 import torchaudio
 
 from tts.data.features import FeatureConfig
 
+INITS = ("random", "zeros", "spsi")
+
+
+def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray:
+    """(bins, frames) magnitudes → (bins, frames) phase in radians (single-pass inversion)."""
+    bins, frames = magnitude.shape
+    log_mag = np.log(np.maximum(magnitude, 1e-10))
+    accumulated = np.zeros(bins)
+    phase = np.zeros((bins, frames))
+    for t in range(frames):
+        m, lm = magnitude[:, t], log_mag[:, t]
+        inner = np.arange(1, bins - 1)
+        peaks = inner[(m[inner] > m[inner - 1]) & (m[inner] >= m[inner + 1])]
+        alpha, beta, gamma = lm[peaks - 1], lm[peaks], lm[peaks + 1]
+        denom = alpha - 2 * beta + gamma
+        offset = np.where(np.abs(denom) > 1e-12, 0.5 * (alpha - gamma) / np.where(denom == 0, 1, denom), 0.0)
+        frequency = 2 * math.pi * (peaks + offset) / n_fft            # radians per sample
+        accumulated[peaks] += hop_length * frequency
+        column = np.zeros(bins)
+        # every bin takes the phase of its nearest peak; the bin on the far side of the
+        # interpolated peak is in antiphase (the main lobe of a Hann window changes sign there)
+        if len(peaks):
+            nearest = peaks[np.clip(np.searchsorted(peaks, np.arange(bins)), 0, len(peaks) - 1)]
+            column = accumulated[nearest].copy()
+            column[peaks] = accumulated[peaks]
+            side = np.where(offset > 0, peaks + 1, peaks - 1).clip(0, bins - 1)
+            column[side] = accumulated[peaks] + math.pi
+        phase[:, t] = column
+    return phase
+
 
 class GriffinLim(torch.nn.Module):
     """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
 
-    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.0):
+    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.0,
+                 momentum: float = 0.99, init: str = "random"):
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"unknown Griffin-Lim init {init!r} ({', '.join(INITS)})")
+        if not 0 <= momentum < 1 or n_iter < 0 or power <= 0:
+            raise ValueError("Griffin-Lim needs 0 <= momentum < 1, n_iter >= 0 and power > 0")
         c = self.config = config or FeatureConfig()
         self.inverse_mel = torchaudio.transforms.InverseMelScale(
             n_stft=c.n_fft // 2 + 1, n_mels=c.n_mels, sample_rate=c.sample_rate, f_min=c.fmin, f_max=c.fmax,
             norm="slaney", mel_scale="slaney")
-        self.griffin_lim = torchaudio.transforms.GriffinLim(
-            n_fft=c.n_fft, n_iter=n_iter, win_length=c.win_length, hop_length=c.hop_length, power=1.0)
-        self.power = power          # >1 sharpens the magnitudes before phase recovery
+        self.register_buffer("window", torch.hann_window(c.win_length), persistent=False)
+        self.n_iter, self.power, self.momentum, self.init = n_iter, power, momentum, init
 
     MIN_FRAMES = 8          # the STFT's reflect padding needs a few frames
+
+    def _stft(self, wave: torch.Tensor) -> torch.Tensor:
+        c = self.config
+        return torch.stft(wave, c.n_fft, c.hop_length, c.win_length, self.window, return_complex=True)
+
+    def _istft(self, spec: torch.Tensor, length: int) -> torch.Tensor:
+        c = self.config
+        return torch.istft(spec, c.n_fft, c.hop_length, c.win_length, self.window, length=length)
+
+    def _initial_angles(self, magnitude: torch.Tensor) -> torch.Tensor:
+        if self.init == "random":
+            return torch.rand(magnitude.shape, dtype=torch.complex64, device=magnitude.device)
+        if self.init == "zeros":
+            return torch.ones_like(magnitude, dtype=torch.complex64)
+        flat = magnitude.reshape(-1, *magnitude.shape[-2:]).cpu().numpy()
+        phase = np.stack([spsi_phase(m, self.config.hop_length, self.config.n_fft) for m in flat])
+        phase = torch.from_numpy(phase).to(magnitude).reshape(magnitude.shape)
+        return torch.polar(torch.ones_like(magnitude), phase)
+
+    def phase_recovery(self, magnitude: torch.Tensor) -> torch.Tensor:
+        """(..., bins, frames) linear magnitude → (..., samples) waveform (fast Griffin-Lim)."""
+        shape = magnitude.shape
+        magnitude = magnitude.reshape(-1, *shape[-2:])
+        length = self.config.hop_length * (shape[-1] - 1)
+        angles = self._initial_angles(magnitude)
+        previous = torch.zeros_like(angles)
+        for _ in range(self.n_iter):
+            rebuilt = self._stft(self._istft(magnitude * angles, length))
+            angles = rebuilt - previous * (self.momentum / (1 + self.momentum))
+            angles = angles / (angles.abs() + 1e-16)
+            previous = rebuilt
+        wave = self._istft(magnitude * angles, length)
+        return wave.reshape(*shape[:-2], wave.shape[-1])
 
     @torch.no_grad()
     def forward(self, log_mel: torch.Tensor) -> torch.Tensor:
@@ -33,7 +115,7 @@ class GriffinLim(torch.nn.Module):
             pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))
             log_mel = torch.cat([log_mel, pad], dim=-1)
         magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
-        wave = self.griffin_lim(magnitude ** self.power)
+        wave = self.phase_recovery(magnitude ** self.power)
         samples = frames * self.config.hop_length                 # as many samples as WaveGlow gives
         wave = torch.nn.functional.pad(wave, (0, max(0, samples - wave.shape[-1])))[..., :samples]
         return wave.clamp(-1.0, 1.0)
