@@ -17,18 +17,21 @@ import os
 import time
 from pathlib import Path
 
-SETTINGS = [  # name, n_iter, momentum, power, init
-    ("32 it, momentum .99, random (old default)", 32, 0.99, 1.0, "random"),
-    ("16 it", 16, 0.99, 1.0, "random"),
-    ("64 it", 64, 0.99, 1.0, "random"),
-    ("100 it", 100, 0.99, 1.0, "random"),
-    ("32 it, no momentum (plain)", 32, 0.0, 1.0, "random"),
-    ("32 it, zero phase", 32, 0.99, 1.0, "zeros"),
-    ("32 it, SPSI phase", 32, 0.99, 1.0, "spsi"),
-    ("32 it, power 1.2", 32, 0.99, 1.2, "random"),
-    ("32 it, power 1.5", 32, 0.99, 1.5, "random"),
-    ("32 it, SPSI, power 1.2", 32, 0.99, 1.2, "spsi"),
-    ("64 it, SPSI, power 1.2", 64, 0.99, 1.2, "spsi"),
+SETTINGS = [  # name, n_iter, momentum, power, init, phase_power (None: power)
+    ("32 it, momentum .99, random (old default)", 32, 0.99, 1.0, "random", None),
+    ("16 it", 16, 0.99, 1.0, "random", None),
+    ("64 it", 64, 0.99, 1.0, "random", None),
+    ("100 it", 100, 0.99, 1.0, "random", None),
+    ("32 it, no momentum (plain)", 32, 0.0, 1.0, "random", None),
+    ("32 it, zero phase", 32, 0.99, 1.0, "zeros", None),
+    ("32 it, SPSI phase", 32, 0.99, 1.0, "spsi", None),
+    ("32 it, power 1.2", 32, 0.99, 1.2, "random", None),
+    ("32 it, power 1.5", 32, 0.99, 1.5, "random", None),
+    ("32 it, SPSI, power 1.2", 32, 0.99, 1.2, "spsi", None),
+    ("64 it, SPSI, power 1.2", 64, 0.99, 1.2, "spsi", None),
+    ("32 it, SPSI, phase searched at power 1.2", 32, 0.99, 1.0, "spsi", 1.2),
+    ("32 it, SPSI, phase searched at power 1.5", 32, 0.99, 1.0, "spsi", 1.5),
+    ("64 it, SPSI, phase searched at power 1.2", 64, 0.99, 1.0, "spsi", 1.2),
 ]
 
 
@@ -69,8 +72,8 @@ def main() -> None:
     toned, toneless = errors(asr.transcribe_audio(audios, config.sample_rate))
     rows.append({"setting": "recordings", "cer": toned, "cer_toneless": toneless})
     chosen = [SETTINGS[i] for i in args.only] if args.only else SETTINGS
-    for name, n_iter, momentum, power, init in chosen:
-        gl = GriffinLim(config, n_iter=n_iter, power=power, momentum=momentum, init=init)
+    for name, n_iter, momentum, power, init, phase_power in chosen:
+        gl = GriffinLim(config, n_iter=n_iter, power=power, momentum=momentum, init=init, phase_power=phase_power)
         waves, seconds, metrics = [], 0.0, []
         for n, mel in enumerate(mels):
             torch.manual_seed(n)
@@ -82,6 +85,7 @@ def main() -> None:
         toned, toneless = errors(asr.transcribe_audio(waves, config.sample_rate))
         mean = lambda k: float(np.nanmean([m[k] for m in metrics]))
         rows.append({"setting": name, "n_iter": n_iter, "momentum": momentum, "power": power, "init": init,
+                     "phase_power": phase_power or power,
                      "cer": toned, "cer_toneless": toneless, "mcd_db": mean("mcd_db"),
                      "log_f0_rmse_cents": mean("log_f0_rmse_cents"), "vuv_error": mean("vuv_error"),
                      "rtf": seconds / audio_s})
@@ -101,6 +105,13 @@ def main() -> None:
               f"{r['log_f0_rmse_cents']:.1f} | {r['vuv_error']:.3f} | {r['rtf']:.4f} |")
     result = {"feats": args.feats, "split": args.split, "utterances": len(records), "audio_seconds": audio_s,
               "threads": torch.get_num_threads(), "cores": os.cpu_count(), "rows": rows}
+    old = Path(args.json)
+    if args.only and old.is_file():          # a partial run updates the rows it ran
+        previous = json.loads(old.read_text(encoding="utf-8"))
+        if (previous.get("feats"), previous.get("split"), previous.get("utterances")) == \
+                (args.feats, args.split, len(records)):
+            ran = {r["setting"] for r in rows}
+            result["rows"] = [r for r in previous["rows"] if r["setting"] not in ran] + rows
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(f"wrote {args.json}")

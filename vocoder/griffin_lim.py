@@ -3,7 +3,8 @@
 Log-mel (as made by ``tts.data.features``) → linear magnitude by a least-squares inverse of
 the mel filterbank (torchaudio's ``InverseMelScale``, clamped at 0) → magnitudes raised to
 ``power`` → phase by fast Griffin-Lim (Perraudin et al., 2013: ``momentum`` extrapolates
-each iteration's phase) started from ``init``:
+each iteration's phase) started from ``init``; ``phase_power`` (default: ``power``) sharpens
+the magnitudes the phase is searched on without changing those of the output:
 
 - ``random``: torchaudio's draw (real and imaginary parts uniform in [0, 1), so phases
   within a quarter turn; varies from call to call);
@@ -60,18 +61,20 @@ class GriffinLim(torch.nn.Module):
     """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
 
     def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.0,
-                 momentum: float = 0.99, init: str = "random"):
+                 momentum: float = 0.99, init: str = "random", phase_power: float | None = None):
         super().__init__()
         if init not in INITS:
             raise ValueError(f"unknown Griffin-Lim init {init!r} ({', '.join(INITS)})")
-        if not 0 <= momentum < 1 or n_iter < 0 or power <= 0:
-            raise ValueError("Griffin-Lim needs 0 <= momentum < 1, n_iter >= 0 and power > 0")
+        phase_power = power if phase_power is None else phase_power
+        if not 0 <= momentum < 1 or n_iter < 0 or power <= 0 or phase_power <= 0:
+            raise ValueError("Griffin-Lim needs 0 <= momentum < 1, n_iter >= 0 and powers > 0")
         c = self.config = config or FeatureConfig()
         self.inverse_mel = torchaudio.transforms.InverseMelScale(
             n_stft=c.n_fft // 2 + 1, n_mels=c.n_mels, sample_rate=c.sample_rate, f_min=c.fmin, f_max=c.fmax,
             norm="slaney", mel_scale="slaney")
         self.register_buffer("window", torch.hann_window(c.win_length), persistent=False)
         self.n_iter, self.power, self.momentum, self.init = n_iter, power, momentum, init
+        self.phase_power = phase_power
 
     MIN_FRAMES = 8          # the STFT's reflect padding needs a few frames
 
@@ -93,15 +96,17 @@ class GriffinLim(torch.nn.Module):
         phase = torch.from_numpy(phase).to(magnitude).reshape(magnitude.shape)
         return torch.polar(torch.ones_like(magnitude), phase)
 
-    def phase_recovery(self, magnitude: torch.Tensor) -> torch.Tensor:
-        """(..., bins, frames) linear magnitude → (..., samples) waveform (fast Griffin-Lim)."""
+    def phase_recovery(self, magnitude: torch.Tensor, search: torch.Tensor | None = None) -> torch.Tensor:
+        """(..., bins, frames) linear magnitude → (..., samples) waveform (fast Griffin-Lim).
+        ``search``: other magnitudes to find the phase on (default: ``magnitude``)."""
         shape = magnitude.shape
         magnitude = magnitude.reshape(-1, *shape[-2:])
+        search = magnitude if search is None else search.reshape(-1, *shape[-2:])
         length = self.config.hop_length * (shape[-1] - 1)
-        angles = self._initial_angles(magnitude)
+        angles = self._initial_angles(search)
         previous = torch.zeros_like(angles)
         for _ in range(self.n_iter):
-            rebuilt = self._stft(self._istft(magnitude * angles, length))
+            rebuilt = self._stft(self._istft(search * angles, length))
             angles = rebuilt - previous * (self.momentum / (1 + self.momentum))
             angles = angles / (angles.abs() + 1e-16)
             previous = rebuilt
@@ -115,7 +120,8 @@ class GriffinLim(torch.nn.Module):
             pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))
             log_mel = torch.cat([log_mel, pad], dim=-1)
         magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
-        wave = self.phase_recovery(magnitude ** self.power)
+        search = None if self.phase_power == self.power else magnitude ** self.phase_power
+        wave = self.phase_recovery(magnitude ** self.power, search)
         samples = frames * self.config.hop_length                 # as many samples as WaveGlow gives
         wave = torch.nn.functional.pad(wave, (0, max(0, samples - wave.shape[-1])))[..., :samples]
         return wave.clamp(-1.0, 1.0)

@@ -121,6 +121,37 @@ def test_cli_stdin_and_text_file(voice, tmp_path):
     assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["0001.wav", "0002.wav", "index.tsv"]
 
 
+def test_cli_speaks_standard_input_while_it_is_still_being_read(voice, tmp_path):
+    """Issue 17: standard input was read whole before synthesis began; now the first lines
+    are written to the WAV while the pipe is still open."""
+    import time
+
+    out = tmp_path / "stream.wav"
+    p = subprocess.Popen([sys.executable, "-m", "tts.cli.synthesize", "-o", str(out), "--model", str(voice),
+                          "--vocoder", "griffin-lim"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write("今天天气很好。我们一起去公园散步吧。\n".encode())
+    p.stdin.flush()
+    deadline, grew = time.time() + 200, False
+    while time.time() < deadline and p.poll() is None and not grew:
+        grew = any(t.stat().st_size > 10_000 for t in tmp_path.glob(".stream.wav.tmp*"))
+        time.sleep(0.05)
+    assert grew, "nothing was written while standard input was open"
+    p.stdin.write("最后一句。\n".encode())
+    p.stdin.close()
+    assert p.wait(timeout=300) == 0, p.stderr.read().decode()
+    assert sf.info(out).duration > 1.0
+
+
+def test_cli_refuses_a_redirected_file_over_the_bound_before_loading(voice, tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_bytes("你好。".encode() * 120_000)                         # 1.08 MB
+    with open(big, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "tts.cli.synthesize", "-o", str(tmp_path / "x.wav"),
+                            "--model", str(voice)], stdin=f, capture_output=True, timeout=120)
+    assert r.returncode == 1 and b"more than 1,000,000 bytes" in r.stderr and b"Traceback" not in r.stderr
+    assert not (tmp_path / "x.wav").exists()
+
+
 def test_cli_pitch_shift_changes_pitch_fed_to_the_model(voice, tmp_path):
     files = {}
     for shift in ("-12", "12"):

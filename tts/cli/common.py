@@ -1,9 +1,11 @@
 """What every console script shares: one-line errors, UTF-8 input, warnings on stderr."""
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import sys
-from typing import Callable, NoReturn
+from typing import Callable, Iterator, NoReturn
 
 from frontend import FrontendError
 
@@ -50,15 +52,46 @@ def run(prog: str, body: Callable[[], int | None]) -> NoReturn:
 
 def read_text_arg(parts: list[str] | None) -> str:
     """The text from the command line, or from standard input when none (or ``-``) is given."""
+    return "".join(text_chunks(parts, chunk_chars=None))
+
+
+STDIN_TOO_LONG = (f"standard input holds more than {MAX_STDIN_BYTES:,} bytes of text; split it, "
+                  "or give one line per utterance with --text-file")
+
+
+def text_chunks(parts: list[str] | None, chunk_chars: int | None = 2000) -> Iterator[str]:
+    """The text to speak in pieces that end at line ends: the first line alone (the first
+    audio comes soon), then about ``chunk_chars`` characters each (None: all at once): the
+    command line's words, or standard input read as it comes, so that long input is spoken
+    while it is still being read. Standard input is
+    bounded at ``MAX_STDIN_BYTES`` (a file redirected in larger than that is refused before
+    anything is read; a pipe, when it passes the bound)."""
     if parts and parts != ["-"]:
-        return " ".join(parts)
+        yield " ".join(parts)
+        return
     if sys.stdin is None or sys.stdin.isatty():
         raise ValueError("no text given: pass it as an argument or on standard input")
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
-    if len(data) > MAX_STDIN_BYTES:
-        raise ValueError(f"standard input holds more than {MAX_STDIN_BYTES:,} bytes of text; split it, "
-                         "or give one line per utterance with --text-file")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ValueError(f"standard input is not UTF-8 text (byte {err.start})") from None
+        size = os.fstat(sys.stdin.fileno()).st_size if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode) else 0
+    except (OSError, ValueError):
+        size = 0
+    if size > MAX_STDIN_BYTES:
+        raise ValueError(STDIN_TOO_LONG)
+    pending, total, line_no = [], 0, 0
+    while True:
+        line = sys.stdin.buffer.readline(MAX_STDIN_BYTES + 1 - total)
+        if not line:
+            break
+        total += len(line)
+        line_no += 1
+        if total > MAX_STDIN_BYTES:
+            raise ValueError(STDIN_TOO_LONG)
+        try:
+            pending.append(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
+        except UnicodeDecodeError as err:
+            raise ValueError(f"standard input is not UTF-8 text (line {line_no}, byte {err.start})") from None
+        if chunk_chars is not None and (line_no == 1 or sum(map(len, pending)) >= chunk_chars):
+            yield "".join(pending)
+            pending = []
+    if pending or line_no == 0:
+        yield "".join(pending)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from pathlib import Path
+from typing import Iterable
 
-from .common import read_text_arg, run, warn
+from .common import run, text_chunks, warn
 
 PROG = "tts-synthesize"
 
@@ -63,25 +65,45 @@ def _writable(path: Path, force: bool = False) -> None:
             raise ValueError(f"{path} exists and is not a WAV file; not overwriting it (pass --force to)")
 
 
-def _write(synth, text: str, path: Path, args) -> None:
+def _write(synth, texts: Iterable[str], path: Path, args) -> None:
+    """Speak ``texts`` (pieces of one text, in order) into one WAV file, written as it goes.
+    A piece with nothing to read is skipped with a warning if another piece is spoken."""
     import soundfile as sf
 
     from tqdm import tqdm
 
+    from frontend import FrontendError
     from tts.files import atomic_path
 
     r = synth.report
     planned, seconds = r.sentences_planned, r.audio_seconds
+    texts = iter(texts)
+    first = next(texts)
     # on a terminal, long input shows sentences done / total and the audio written so far
-    bar = tqdm(desc=path.name, unit="sentence", disable=None if len(text) >= 200 else True, leave=False)
+    bar = tqdm(desc=path.name, unit="sentence", disable=None if len(first) >= 200 else True, leave=False)
+    spoken, nothing_to_read = 0, None
     with atomic_path(path) as tmp, bar:
         with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
-            for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
-                                      energy_scale=args.energy_scale):
-                f.write(chunk)
-                bar.total = r.sentences_planned - planned
-                bar.set_postfix_str(f"{r.audio_seconds - seconds:.0f} s of audio", refresh=False)
-                bar.update(1)
+            for text in itertools.chain([first], texts):
+                try:
+                    for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
+                                              energy_scale=args.energy_scale):
+                        f.write(chunk)
+                        spoken += 1
+                        bar.total = r.sentences_planned - planned
+                        bar.set_postfix_str(f"{r.audio_seconds - seconds:.0f} s of audio", refresh=False)
+                        bar.update(1)
+                except FrontendError as err:
+                    if not str(err).startswith(NOTHING_TO_READ):
+                        raise
+                    nothing_to_read = nothing_to_read or err
+            if not spoken:
+                raise nothing_to_read or FrontendError("empty text")
+    if nothing_to_read:
+        warn(PROG, f"{path.name}: part of the input was left out: {nothing_to_read}")
+
+
+NOTHING_TO_READ = ("empty text", "no pronounceable characters")
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -97,9 +119,10 @@ def _main(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.text_file} has no text")
         out_dir = Path(args.output)
         out_dir.mkdir(parents=True, exist_ok=True)
-        jobs = [(line, out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
+        jobs = [([line], out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
     else:
-        jobs = [(read_text_arg(args.text), Path(args.output))]
+        chunks = text_chunks(args.text)                # standard input is spoken as it is read
+        jobs = [(itertools.chain([next(chunks)], chunks), Path(args.output))]   # input errors before loading
     for _, path in jobs:
         _writable(path, args.force)
     from tts.pipeline import check_controls
@@ -123,7 +146,7 @@ def _main(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
     if args.text_file:
         (Path(args.output) / "index.tsv").write_text(
-            "".join(f"{p.name}\t{t}\n" for t, p in jobs), encoding="utf-8")
+            "".join(f"{p.name}\t{t[0]}\n" for t, p in jobs), encoding="utf-8")
     for w in synth.report.warnings:
         warn(PROG, w)
     r = synth.report
