@@ -32,6 +32,9 @@ SETTINGS = [  # name, n_iter, momentum, power, init, phase_power (None: power)
     ("32 it, SPSI, phase searched at power 1.2", 32, 0.99, 1.0, "spsi", 1.2),
     ("32 it, SPSI, phase searched at power 1.5", 32, 0.99, 1.0, "spsi", 1.5),
     ("64 it, SPSI, phase searched at power 1.2", 64, 0.99, 1.0, "spsi", 1.2),
+    ("32 it, SPSI, phase searched at power 2", 32, 0.99, 1.0, "spsi", 2.0),
+    ("16 it, SPSI, phase searched at power 1.5", 16, 0.99, 1.0, "spsi", 1.5),
+    ("32 it, random, phase searched at power 1.5", 32, 0.99, 1.0, "random", 1.5),
 ]
 
 
@@ -41,6 +44,8 @@ def main() -> None:
     p.add_argument("--split", default="test")
     p.add_argument("--limit", type=int, default=60, help="utterances of the split (0: all)")
     p.add_argument("--only", nargs="*", type=int, help="indices of SETTINGS to run (default: all)")
+    p.add_argument("--voice", help="also vocode what this voice (a folder, or 'default') says for each "
+                   "sentence, and score it the same way (columns voice_*)")
     p.add_argument("--json", default="benchmarks/results/griffin_lim_settings.json")
     args = p.parse_args()
 
@@ -68,6 +73,11 @@ def main() -> None:
         return (error_rate(refs, hyps),
                 error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps]))
 
+    synth = None
+    if args.voice:
+        from tts.pipeline import Synthesizer
+
+        synth = Synthesizer(None if args.voice == "default" else args.voice, vocoder="griffin-lim")
     rows = []
     toned, toneless = errors(asr.transcribe_audio(audios, config.sample_rate))
     rows.append({"setting": "recordings", "cer": toned, "cer_toneless": toneless})
@@ -90,26 +100,43 @@ def main() -> None:
                      "log_f0_rmse_cents": mean("log_f0_rmse_cents"), "vuv_error": mean("vuv_error"),
                      "rtf": seconds / audio_s})
         r = rows[-1]
+        if synth is not None:
+            synth.griffin_lim = gl
+            spoken, voice_metrics = [], []
+            for n, rec in enumerate(records):
+                torch.manual_seed(n)
+                spoken.append(synth(rec["text"]))
+                voice_metrics.append(comparer.compare(audios[n], spoken[-1])[0])
+            r["voice_cer"], r["voice_cer_toneless"] = errors(asr.transcribe_audio(spoken, config.sample_rate))
+            r["voice_mcd_db"] = float(np.nanmean([m["mcd_db"] for m in voice_metrics]))
+            print(f"{'':<44} voice: toned {r['voice_cer']:.4f}  toneless {r['voice_cer_toneless']:.4f}  "
+                  f"MCD {r['voice_mcd_db']:.3f} dB", flush=True)
         print(f"{name:<44} toned {r['cer']:.4f}  toneless {r['cer_toneless']:.4f}  MCD {r['mcd_db']:.3f} dB  "
               f"F0 {r['log_f0_rmse_cents']:.1f} c  V/UV {r['vuv_error']:.3f}  RTF {r['rtf']:.4f}", flush=True)
 
     print(f"\n{len(records)} {args.split} utterances of {args.feats} ({audio_s:.0f} s), "
           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores")
-    print(f"| setting | syllable error, toned | tones ignored | MCD-DTW (dB) | log-F0 RMSE (cents) | V/UV error | RTF |")
-    print("|---|---|---|---|---|---|---|")
+    voice_head = " voice: toned | voice: tones ignored | voice: MCD-DTW |" if synth else ""
+    print(f"| setting | syllable error, toned | tones ignored | MCD-DTW (dB) | log-F0 RMSE (cents) | V/UV error "
+          f"| RTF |{voice_head}")
+    print("|---|---|---|---|---|---|---|" + ("---|---|---|" if synth else ""))
     for r in rows:
         if "mcd_db" not in r:
-            print(f"| {r['setting']} | {r['cer']:.4f} | {r['cer_toneless']:.4f} | 0 | 0 | 0 | |")
+            print(f"| {r['setting']} | {r['cer']:.4f} | {r['cer_toneless']:.4f} | 0 | 0 | 0 | |" +
+                  (" | | |" if synth else ""))
             continue
+        voice = (f" {r['voice_cer']:.4f} | {r['voice_cer_toneless']:.4f} | {r['voice_mcd_db']:.3f} |"
+                 if "voice_cer" in r else "")
         print(f"| {r['setting']} | {r['cer']:.4f} | {r['cer_toneless']:.4f} | {r['mcd_db']:.3f} | "
-              f"{r['log_f0_rmse_cents']:.1f} | {r['vuv_error']:.3f} | {r['rtf']:.4f} |")
+              f"{r['log_f0_rmse_cents']:.1f} | {r['vuv_error']:.3f} | {r['rtf']:.4f} |{voice}")
     result = {"feats": args.feats, "split": args.split, "utterances": len(records), "audio_seconds": audio_s,
+              "voice": args.voice,
               "threads": torch.get_num_threads(), "cores": os.cpu_count(), "rows": rows}
     old = Path(args.json)
     if args.only and old.is_file():          # a partial run updates the rows it ran
         previous = json.loads(old.read_text(encoding="utf-8"))
-        if (previous.get("feats"), previous.get("split"), previous.get("utterances")) == \
-                (args.feats, args.split, len(records)):
+        if (previous.get("feats"), previous.get("split"), previous.get("utterances"), previous.get("voice")) == \
+                (args.feats, args.split, len(records), args.voice):
             ran = {r["setting"] for r in rows}
             result["rows"] = [r for r in previous["rows"] if r["setting"] not in ran] + rows
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -60,8 +60,9 @@ class Invertible1x1Conv(nn.Module):
         self.weight = nn.Parameter(w)
 
     def forward(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """z (B, C, T) → (W z, log|det W| · T)."""
-        log_det = torch.slogdet(self.weight.float())[1] * z.shape[2]
+        """z (B, C, T) → (W z, log|det W| · B · T): W acts on every group-time step of every
+        item, so the batch's log-determinant counts it B · T times (as NVIDIA's)."""
+        log_det = torch.slogdet(self.weight.float())[1] * (z.shape[0] * z.shape[2])
         return torch.einsum("ij,bjt->bit", self.weight, z), log_det
 
     def reverse(self, z: torch.Tensor, inverse: torch.Tensor | None = None) -> torch.Tensor:

@@ -48,6 +48,28 @@ def test_log_determinant_matches_autograd_jacobian():
     assert float(ours) == pytest.approx(float(torch.linalg.slogdet(jac)[1]), abs=1e-6)
 
 
+def test_batch_log_determinant_is_the_sum_over_its_items():
+    """Issue 16: the 1x1 convolutions' log|det W| was counted once per batch instead of once
+    per item, so in a batch of B the likelihood let W shrink z B times too cheaply (z came
+    out far narrower than the prior, and sampling at sigma 0.6 saturated). The log-dets of
+    a batch must add up to those of its items, and a batch of copies must have its item's loss."""
+    model = tiny().eval()
+    with torch.no_grad():
+        for conv in model.convinv:                 # trained weights are not orthogonal: log|det W| != 0
+            conv.weight.mul_(1.3)
+    mel, audio = torch.randn(3, 80, 4), torch.randn(3, 4 * 256) * 0.3
+    _, log_s, log_det = model(mel, audio)
+    batch = sum(s.sum() for s in log_s) + sum(log_det)
+    items = 0.0
+    for i in range(3):
+        _, s_i, d_i = model(mel[i:i + 1], audio[i:i + 1])
+        items = items + sum(s.sum() for s in s_i) + sum(d_i)
+    torch.testing.assert_close(batch, items, atol=1e-3, rtol=1e-5)
+    one = waveglow_loss(*model(mel[:1], audio[:1]))
+    copies = waveglow_loss(*model(mel[:1].expand(4, -1, -1), audio[:1].expand(4, -1)))
+    torch.testing.assert_close(copies, one, atol=1e-5, rtol=1e-5)
+
+
 def test_loss_is_the_gaussian_negative_log_likelihood():
     z = torch.randn(2, 8, 100)
     log_s = [torch.full((2, 4, 100), 0.1)]
