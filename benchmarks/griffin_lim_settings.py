@@ -35,6 +35,8 @@ SETTINGS = [  # name, n_iter, momentum, power, init, phase_power (None: power)
     ("32 it, SPSI, phase searched at power 2", 32, 0.99, 1.0, "spsi", 2.0),
     ("16 it, SPSI, phase searched at power 1.5", 16, 0.99, 1.0, "spsi", 1.5),
     ("32 it, random, phase searched at power 1.5", 32, 0.99, 1.0, "random", 1.5),
+    ("16 it, SPSI, phase searched at power 1.2", 16, 0.99, 1.0, "spsi", 1.2),
+    ("24 it, SPSI, phase searched at power 1.2", 24, 0.99, 1.0, "spsi", 1.2),
 ]
 
 

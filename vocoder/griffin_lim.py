@@ -35,30 +35,33 @@ INITS = ("random", "zeros", "spsi")
 
 
 def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray:
-    """(bins, frames) magnitudes → (bins, frames) phase in radians (single-pass inversion)."""
+    """(bins, frames) magnitudes → (bins, frames) phase in radians (single-pass inversion).
+
+    A bin is a peak of its frame where it is above the bin below and not below the bin
+    above; its frequency is refined by quadratic interpolation of the log-magnitudes, and its
+    phase is what that frequency accumulates over the hops in which the bin is a peak. Every
+    other bin takes the phase of the next peak above it (of the frame's last peak above the
+    last one), and the bin on the far side of the interpolated peak is in antiphase (the
+    main lobe of a Hann window changes sign there). Vectorized over frames."""
     bins, frames = magnitude.shape
     log_mag = np.log(np.maximum(magnitude, 1e-10))
-    accumulated = np.zeros(bins)
-    phase = np.zeros((bins, frames))
-    for t in range(frames):
-        m, lm = magnitude[:, t], log_mag[:, t]
-        inner = np.arange(1, bins - 1)
-        peaks = inner[(m[inner] > m[inner - 1]) & (m[inner] >= m[inner + 1])]
-        alpha, beta, gamma = lm[peaks - 1], lm[peaks], lm[peaks + 1]
-        denom = alpha - 2 * beta + gamma
-        offset = np.where(np.abs(denom) > 1e-12, 0.5 * (alpha - gamma) / np.where(denom == 0, 1, denom), 0.0)
-        frequency = 2 * math.pi * (peaks + offset) / n_fft            # radians per sample
-        accumulated[peaks] += hop_length * frequency
-        column = np.zeros(bins)
-        # every bin takes the phase of its nearest peak; the bin on the far side of the
-        # interpolated peak is in antiphase (the main lobe of a Hann window changes sign there)
-        if len(peaks):
-            nearest = peaks[np.clip(np.searchsorted(peaks, np.arange(bins)), 0, len(peaks) - 1)]
-            column = accumulated[nearest].copy()
-            column[peaks] = accumulated[peaks]
-            side = np.where(offset > 0, peaks + 1, peaks - 1).clip(0, bins - 1)
-            column[side] = accumulated[peaks] + math.pi
-        phase[:, t] = column
+    k = np.arange(bins)[:, None]
+    peak = np.zeros((bins, frames), dtype=bool)
+    peak[1:-1] = (magnitude[1:-1] > magnitude[:-2]) & (magnitude[1:-1] >= magnitude[2:])
+    alpha, gamma = np.roll(log_mag, 1, 0), np.roll(log_mag, -1, 0)
+    denom = alpha - 2 * log_mag + gamma
+    ok = peak & (np.abs(denom) > 1e-12)
+    offset = np.where(ok, 0.5 * (alpha - gamma) / np.where(ok, denom, 1.0), 0.0)
+    increment = np.where(peak, hop_length * 2 * math.pi * (k + offset) / n_fft, 0.0)
+    accumulated = np.cumsum(increment, axis=1)                         # (bins, frames)
+    above = np.minimum.accumulate(np.where(peak, k, bins)[::-1], axis=0)[::-1]   # next peak >= bin
+    last = np.where(peak, k, -1).max(0)                                # (frames,), -1: no peak
+    source = np.where(above < bins, above, last[None, :])
+    phase = np.take_along_axis(accumulated, source.clip(0), axis=0)
+    phase[:, last < 0] = 0.0
+    t_idx, p_idx = np.nonzero(peak.T)                                  # frame by frame, bins rising
+    side = np.where(offset[p_idx, t_idx] > 0, p_idx + 1, p_idx - 1).clip(0, bins - 1)
+    phase[side, t_idx] = accumulated[p_idx, t_idx] + math.pi
     return phase
 
 
