@@ -14,7 +14,7 @@ the magnitudes the phase is searched on without changing those of the output:
   of the log-magnitude peak) accumulates over the hop, and the bins around a peak take that
   phase with the sign of a Hann window's main lobe, so the harmonics start coherent.
 
-The defaults (32 iterations, momentum 0.99, SPSI start, phase searched at power 1.2, output
+The defaults (16 iterations, momentum 0.99, SPSI start, phase searched at power 1.2, output
 at power 1) were picked with ``benchmarks/griffin_lim_settings.py`` on copy synthesis and on
 the default voice's output (README, "Griffin-Lim settings"): against torchaudio's settings
 (random start, power 1) they cut the recognizer's toned syllable errors by about a fifth at
@@ -68,7 +68,7 @@ def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray
 class GriffinLim(torch.nn.Module):
     """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
 
-    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 32, power: float = 1.0,
+    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 16, power: float = 1.0,
                  momentum: float = 0.99, init: str = "spsi", phase_power: float | None = 1.2):
         super().__init__()
         if init not in INITS:
