@@ -34,20 +34,6 @@ def subset(feats: Path, out: Path, n: int) -> None:
     (out / "index.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
-def loss_curve(run: Path) -> list[dict]:
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"scalars": 0})
-    events.Reload()
-    tags = set(events.Tags()["scalars"])
-    rows: dict[int, dict] = {}
-    for tag in ("train/loss", "val/loss", "val/copy_mel_l1", "val/griffin_lim_mel_l1", "val/train_minutes"):
-        if tag in tags:
-            for e in events.Scalars(tag):
-                rows.setdefault(e.step, {"step": e.step})[tag] = e.value
-    return [rows[s] for s in sorted(rows)]
-
-
 def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
     cmd = [sys.executable, "-m", "tts.cli.evaluate", "--copy-synthesis", vocoder, "--dataset", str(feats),
            "--split", "val", "--out", str(out), "--sigma", str(sigma)]
@@ -88,7 +74,9 @@ def main() -> None:
     for sigma in args.sigma:
         rows.append({"vocoder": f"waveglow sigma {sigma}",
                      **copy_synthesis(str(checkpoint), feats, args.work / f"eval_wg_{sigma}", sigma)})
-    curve = loss_curve(run)
+    from tts.training.logs import scalars
+
+    curve = scalars(run, ("train/loss", "val/loss", "val/copy_mel_l1", "val/griffin_lim_mel_l1", "val/train_minutes"))
     print(f"\ncopy synthesis of the {args.utterances} training utterances (recordings: "
           f"{rows[0]['cer_recordings']:.4f} syllable error)")
     print("| vocoder | log-mel L1 (nats) | MCD-DTW (dB) | syllable error | tones ignored |\n|---|---|---|---|---|")

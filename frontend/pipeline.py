@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import symbols as S
 from .english import english_phones
-from .errors import FrontendError
+from .errors import FrontendError, NothingToRead
 from .g2p import Lexicon, load_user_dict, pinyin_to_phones
 from .normalize import normalize
 from .overrides import BREAK_MARK_RE, parse_overrides, strip_overrides
@@ -112,7 +112,7 @@ class Frontend:
                 pending += utt.warnings
         if not utterances:
             why = f" ({'; '.join(pending)})" if pending else ""
-            raise FrontendError(f"no pronounceable characters in text {text.strip()[:40]!r}{why}")
+            raise NothingToRead(f"no pronounceable characters in text {text.strip()[:40]!r}{why}")
         utterances[-1].warnings += pending
         return utterances
 
@@ -129,7 +129,7 @@ class Frontend:
         if not isinstance(text, str):
             raise FrontendError(f"text must be a string, got {type(text).__name__}")
         if not text.strip():
-            raise FrontendError("empty text")
+            raise NothingToRead("empty text")
         if len(text) > MAX_TEXT_CHARS:
             raise FrontendError(f"text is {len(text):,} characters; split it (limit {MAX_TEXT_CHARS:,})")
         return normalize(text)

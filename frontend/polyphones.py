@@ -9,8 +9,6 @@ from __future__ import annotations
 # word → toned syllables, where pypinyin's phrase table is wrong
 WORDS: dict[str, list[str]] = {
     "还款": ["huan2", "kuan3"],
-    "还账": ["huan2", "zhang4"],
-    "还钱": ["huan2", "qian2"],
 }
 
 # lone character → (reading, the words after it that select the reading; "" is the end of

@@ -15,17 +15,10 @@ KEYS = ("train_minutes", "asr_error", "asr_error_toneless", "post_l1")
 
 
 def curve(run: Path) -> list[dict]:
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tts.training.logs import scalars
 
-    events = EventAccumulator(str(run / "tensorboard"), size_guidance={"scalars": 0})
-    events.Reload()
-    tags = set(events.Tags()["scalars"])
-    rows: dict[int, dict] = {}
-    for key in KEYS:
-        if f"val/{key}" in tags:
-            for e in events.Scalars(f"val/{key}"):
-                rows.setdefault(e.step, {"step": e.step})[key] = e.value
-    return [rows[s] for s in sorted(rows)]
+    rows = scalars(run, [f"val/{k}" for k in KEYS])
+    return [{k.removeprefix("val/"): v for k, v in row.items()} for row in rows]
 
 
 def main() -> None:

@@ -72,12 +72,12 @@ def text_chunks(parts: list[str] | None, chunk_chars: int | None = 2000) -> Iter
     if sys.stdin is None or sys.stdin.isatty():
         raise ValueError("no text given: pass it as an argument or on standard input")
     try:
-        size = os.fstat(sys.stdin.fileno()).st_size if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode) else 0
-    except (OSError, ValueError):
-        size = 0
-    if size > MAX_STDIN_BYTES:
-        raise ValueError(STDIN_TOO_LONG)
-    pending, total, line_no = [], 0, 0
+        info = os.fstat(sys.stdin.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_STDIN_BYTES:
+            raise ValueError(STDIN_TOO_LONG)
+    except OSError:                         # no file descriptor (io.UnsupportedOperation)
+        pass
+    pending, pending_chars, total, line_no = [], 0, 0, 0
     while True:
         line = sys.stdin.buffer.readline(MAX_STDIN_BYTES + 1 - total)
         if not line:
@@ -90,8 +90,9 @@ def text_chunks(parts: list[str] | None, chunk_chars: int | None = 2000) -> Iter
             pending.append(line.decode("utf-8-sig" if line_no == 1 else "utf-8"))
         except UnicodeDecodeError as err:
             raise ValueError(f"standard input is not UTF-8 text (line {line_no}, byte {err.start})") from None
-        if chunk_chars is not None and (line_no == 1 or sum(map(len, pending)) >= chunk_chars):
+        pending_chars += len(pending[-1])
+        if chunk_chars is not None and (line_no == 1 or pending_chars >= chunk_chars):
             yield "".join(pending)
-            pending = []
+            pending, pending_chars = [], 0
     if pending or line_no == 0:
         yield "".join(pending)

@@ -65,26 +65,25 @@ def _writable(path: Path, force: bool = False) -> None:
             raise ValueError(f"{path} exists and is not a WAV file; not overwriting it (pass --force to)")
 
 
-def _write(synth, texts: Iterable[str], path: Path, args) -> None:
-    """Speak ``texts`` (pieces of one text, in order) into one WAV file, written as it goes.
-    A piece with nothing to read is skipped with a warning if another piece is spoken."""
+def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> None:
+    """Speak ``first`` and then the pieces of ``rest`` (one text, in order) into one WAV file,
+    written as it goes. A piece with nothing to read is skipped with a warning if another
+    piece is spoken."""
     import soundfile as sf
 
     from tqdm import tqdm
 
-    from frontend import FrontendError
+    from frontend import NothingToRead
     from tts.files import atomic_path
 
     r = synth.report
     planned, seconds = r.sentences_planned, r.audio_seconds
-    texts = iter(texts)
-    first = next(texts)
     # on a terminal, long input shows sentences done / total and the audio written so far
     bar = tqdm(desc=path.name, unit="sentence", disable=None if len(first) >= 200 else True, leave=False)
     spoken, nothing_to_read = 0, None
     with atomic_path(path) as tmp, bar:
         with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
-            for text in itertools.chain([first], texts):
+            for text in itertools.chain([first], rest):
                 try:
                     for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
                                               energy_scale=args.energy_scale):
@@ -93,17 +92,12 @@ def _write(synth, texts: Iterable[str], path: Path, args) -> None:
                         bar.total = r.sentences_planned - planned
                         bar.set_postfix_str(f"{r.audio_seconds - seconds:.0f} s of audio", refresh=False)
                         bar.update(1)
-                except FrontendError as err:
-                    if not str(err).startswith(NOTHING_TO_READ):
-                        raise
+                except NothingToRead as err:
                     nothing_to_read = nothing_to_read or err
             if not spoken:
-                raise nothing_to_read or FrontendError("empty text")
+                raise nothing_to_read or NothingToRead("empty text")
     if nothing_to_read:
         warn(PROG, f"{path.name}: part of the input was left out: {nothing_to_read}")
-
-
-NOTHING_TO_READ = ("empty text", "no pronounceable characters")
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -119,11 +113,11 @@ def _main(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.text_file} has no text")
         out_dir = Path(args.output)
         out_dir.mkdir(parents=True, exist_ok=True)
-        jobs = [([line], out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
+        jobs = [(line, (), out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
     else:
         chunks = text_chunks(args.text)                # standard input is spoken as it is read
-        jobs = [(itertools.chain([next(chunks)], chunks), Path(args.output))]   # input errors before loading
-    for _, path in jobs:
+        jobs = [(next(chunks), chunks, Path(args.output))]      # the first piece: input errors before loading
+    for _, _, path in jobs:
         _writable(path, args.force)
     from tts.pipeline import check_controls
 
@@ -133,9 +127,9 @@ def _main(args: argparse.Namespace) -> int:
     from frontend import FrontendError
 
     failed = 0
-    for text, path in jobs:
+    for first, rest, path in jobs:
         try:
-            _write(synth, text, path, args)
+            _write(synth, first, rest, path, args)
         except FrontendError as err:
             if len(jobs) == 1:
                 raise
@@ -146,7 +140,7 @@ def _main(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
     if args.text_file:
         (Path(args.output) / "index.tsv").write_text(
-            "".join(f"{p.name}\t{t[0]}\n" for t, p in jobs), encoding="utf-8")
+            "".join(f"{p.name}\t{t}\n" for t, _, p in jobs), encoding="utf-8")
     for w in synth.report.warnings:
         warn(PROG, w)
     r = synth.report
