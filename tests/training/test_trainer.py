@@ -16,7 +16,9 @@ from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from tts.training.trainer import Trainer
 
-from ..helpers import run_config, train_tiny
+from tts.data.prepare import prepare
+
+from ..helpers import make_dataset, run_config, train_tiny
 
 
 def train(feats, out, steps, stop_at=None, resume=None, **train_kw):
@@ -190,6 +192,35 @@ def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utteran
     r = cli("--config", str(cfg), "--out", str(tmp_path / "c"), "--init", str(tmp_path / "voice"),
             "--set", "model.encoder_dim=32")
     assert r.returncode == 1 and "does not fit" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterances, tmp_path):
+    """Fine-tuning a voice on data with other statistics (another pitch range) normalizes
+    that data with the voice's statistics: before the fix the data was scaled with its own
+    while the model kept the voice's buffers, so a semitone meant another thing in training
+    and at synthesis."""
+    from tts.cli.train import _task_from_voice, load_run_config
+    from tts.data.prepare import load_item
+    from tts.training.acoustic import AcousticTask
+    from tts.voice import build_voice
+
+    other = make_dataset(tmp_path / "other", voices=(0,))      # one of the two pitch ranges
+    prepare(other, tmp_path / "other_feats", jobs=1, progress=False)
+    source = load_checkpoint(train_tiny(run_config(four_utterances, 1), tmp_path / "a"))
+    build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
+    cfg = _write_config(tmp_path / "c.yaml", tmp_path / "other_feats", 1)
+    task = _task_from_voice(AcousticTask, load_run_config(str(cfg), []), tmp_path / "voice")
+    own = json.loads((tmp_path / "other_feats/stats.json").read_text(encoding="utf-8"))
+    assert abs(own["log_f0_mean"] - float(source["model"]["variance_stats"][0])) > 0.05   # the data differ
+    for name in ("variance_stats", "mel_mean", "mel_std"):
+        assert torch.equal(task.model.state_dict()[name], source["model"][name]), name
+    item, raw = task.train_set[0], load_item(tmp_path / "other_feats", task.train_set.records[0]["id"])
+    mean, std = source["model"]["mel_mean"], source["model"]["mel_std"]
+    assert torch.allclose(item["mel"], (torch.from_numpy(raw["mel"]) - mean[:, None]) / std[:, None], atol=1e-5)
+    f0_mean, f0_std = source["model"]["variance_stats"][:2].tolist()
+    voiced = item["voiced"]
+    assert torch.allclose(item["pitch"][voiced], (torch.log(torch.from_numpy(raw["f0"]))[voiced].double() - f0_mean)
+                          .div(f0_std).float(), atol=1e-4)
 
 
 @pytest.mark.parametrize("override,message", [

@@ -91,7 +91,7 @@ def _main(args: argparse.Namespace) -> int:
         extra = {"tokens": saved["task_state"]["tokens"]} if config.task == "recognizer" else {}
         task = task_class(config, speakers=saved["task_state"]["speakers"], **extra)
         if args.init:
-            task.model.load_state_dict(saved["model"])
+            getattr(task, "start_from", task.model.load_state_dict)(saved["model"])
         else:
             resume = start
     if not args.resume:
@@ -121,7 +121,7 @@ def _task_from_voice(task_class, config, voice_dir: Path):
     voice = load_voice(voice_dir)
     task = task_class(config, speakers=voice.speakers)
     try:
-        task.model.load_state_dict(voice.acoustic.state_dict())
+        task.start_from(voice.acoustic.state_dict())
     except RuntimeError as err:
         raise ValueError(f"{voice_dir}: its acoustic model does not fit the config's model: section "
                          f"({first_line(err, 120)})") from None

@@ -40,6 +40,12 @@ class FeatureDataset(torch.utils.data.Dataset):
                         and (durations is None or r["id"] in durations)]
         self.durations = durations
         self.speaker_id = {s: i for i, s in enumerate(self.speakers)}
+        self.normalize_with(self.stats)
+
+    def normalize_with(self, stats: dict) -> None:
+        """Normalize mels, log-F0 and energy with these statistics (``stats.json`` keys), e.g.
+        a model's own when it is fine-tuned on other data."""
+        self.stats = {**self.stats, **stats}
         self.mel_mean = torch.tensor(self.stats["mel_mean"], dtype=torch.float32)[:, None]
         self.mel_std = torch.tensor(self.stats["mel_std"], dtype=torch.float32)[:, None]
 

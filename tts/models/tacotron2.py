@@ -266,6 +266,12 @@ class DatasetStats:
         self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
         self.mel_std.copy_(torch.tensor(stats["mel_std"]))
 
+    def stats(self) -> dict:
+        """The statistics in the buffers, with the keys of ``stats.json``."""
+        f0_mean, f0_std, e_mean, e_std = self.variance_stats.tolist()
+        return {"log_f0_mean": f0_mean, "log_f0_std": f0_std, "energy_mean": e_mean, "energy_std": e_std,
+                "mel_mean": self.mel_mean.tolist(), "mel_std": self.mel_std.tolist()}
+
     def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
         """(B, n_mels, T) normalized → log-mel."""
         return mel * self.mel_std[:, None] + self.mel_mean[:, None]

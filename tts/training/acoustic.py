@@ -96,6 +96,16 @@ class AcousticTask:
         self.model.set_stats(self.stats)
         self._probe = None
 
+    def start_from(self, weights: dict) -> None:
+        """Fine-tuning: start from these weights and keep the model's normalization (its
+        statistics buffers), so that its data is scaled as the model learned it and a pitch
+        shift in semitones means what it did (the new data's own statistics are ignored)."""
+        self.model.load_state_dict(weights)
+        self.stats = {**self.stats, **self.model.stats()}
+        for dataset in (self.train_set, self.val_set):
+            dataset.normalize_with(self.stats)
+        self._probe = None
+
     def datasets(self):
         return self.train_set, self.val_set
 
