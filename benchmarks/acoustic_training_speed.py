@@ -31,8 +31,8 @@ CASES = {
 def _one(name: str, feats: str, steps: int, threads: int) -> dict:
     import torch
 
-    from tts.cli.train import load_run_config
-    from tts.data.loader import BatchSampler
+    from cli.train import load_run_config
+    from core.sampler import BatchSampler
     from tts.training.acoustic import AcousticTask
 
     torch.set_num_threads(threads)

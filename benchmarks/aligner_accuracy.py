@@ -1,7 +1,7 @@
 """How close the HMM aligner's syllable boundaries are to the truth.
 
 In the built-in corpus every toned pinyin syllable is one espeak-ng word, and
-libespeak-ng reports where each word starts in its audio (``tts.data.espeak_words``).
+libespeak-ng reports where each word starts in its audio (``core.data.espeak_words``).
 For each utterance of a split (one sentence, Mandarin only), this renders the sentence
 again through the library with the corpus speaker's voice, checks that the audio is the
 corpus file's (same samples after the corpus's trimming), maps the word starts through
@@ -25,10 +25,10 @@ import soundfile as sf
 
 from frontend import DEFAULT_TABLE, Frontend
 from frontend.symbols import BREAKS, ERHUA, INITIALS, MOODS
-from tts.data.align import load_durations
-from tts.data.corpus import EDGE_SILENCE_S, VOICES, plan
-from tts.data.espeak_words import word_starts
-from tts.data.features import FeatureConfig
+from core.data.align import load_durations
+from core.data.corpus import EDGE_SILENCE_S, VOICES, plan
+from core.data.espeak_words import word_starts
+from core.features import FeatureConfig
 
 
 def syllable_starts(symbols: list[str], durations: np.ndarray) -> list[int]:

@@ -29,10 +29,10 @@ def main() -> None:
     import librosa
     import numpy as np
 
-    from tts.data.audio import load_audio
-    from tts.data.corpus import build_corpus
-    from tts.data.pitch import yin
-    from tts.data.prepare import prepare
+    from core.audio import load_audio
+    from core.data.corpus import build_corpus
+    from core.pitch import yin
+    from core.data.prepare import prepare
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)

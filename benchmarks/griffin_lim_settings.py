@@ -58,8 +58,8 @@ def main() -> None:
     from evaluation.evaluate import _feature_settings, _records
     from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
     from recognizer.metrics import error_rate, without_tones
-    from tts.data.audio import load_audio
-    from tts.data.features import FeatureConfig, FeatureExtractor
+    from core.audio import load_audio
+    from core.features import FeatureConfig, FeatureExtractor
     from vocoder.griffin_lim import GriffinLim
 
     config = FeatureConfig(**_feature_settings(Path(args.feats)))
@@ -77,7 +77,7 @@ def main() -> None:
 
     synth = None
     if args.voice:
-        from tts.pipeline import Synthesizer
+        from synthesis.pipeline import Synthesizer
 
         synth = Synthesizer(None if args.voice == "default" else args.voice, vocoder="griffin-lim")
     rows = []

@@ -36,7 +36,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "long.wav"
             start = time.perf_counter()
-            r = subprocess.run([sys.executable, "-m", "tts.cli.synthesize", "-o", str(out)], input=text.encode(),
+            r = subprocess.run([sys.executable, "-m", "cli.synthesize", "-o", str(out)], input=text.encode(),
                                capture_output=True, cwd=ROOT)
             wall = time.perf_counter() - start
             if r.returncode:

@@ -28,7 +28,7 @@ def main() -> None:
     args = p.parse_args()
 
     from evaluation.mcd import mcd_dtw
-    from tts.data.prepare import load_item
+    from core.data.prepare import load_item
 
     records = json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))[:args.pairs]
     rng = np.random.default_rng(0)

@@ -37,7 +37,7 @@ def _one(name: str, frames: int, repeats: int) -> dict:
     import torch
     import yaml
 
-    from tts.data.features import FeatureConfig
+    from core.features import FeatureConfig
 
     kind, config_path = CASES[name]
     cfg = yaml.safe_load((ROOT / config_path).read_text(encoding="utf-8"))

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from tts.data.pitch import yin
-from tts.pipeline import Synthesizer
+from core.pitch import yin
+from synthesis.pipeline import Synthesizer
 
 TEXTS = ["今天天气很好，我们一起去公园散步吧。", "他说明天要去北京开会。", "这本书的内容非常有意思。", "请问火车站怎么走？"]
 

@@ -28,9 +28,9 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from tts.data.features import FeatureConfig, FeatureExtractor
-    from tts.training.checkpoint import load_checkpoint
-    from tts.training.vocoder import SegmentDataset, spectral_distance
+    from core.features import FeatureConfig, FeatureExtractor
+    from core.checkpoint import load_checkpoint
+    from vocoder.training import SegmentDataset, spectral_distance
     from vocoder.denoiser import Denoiser
     from vocoder.griffin_lim import GriffinLim
     from vocoder.waveglow import WaveGlow, WaveGlowConfig

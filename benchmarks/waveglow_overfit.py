@@ -35,7 +35,7 @@ def subset(feats: Path, out: Path, n: int) -> None:
 
 
 def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
-    cmd = [sys.executable, "-m", "tts.cli.evaluate", "--copy-synthesis", vocoder, "--dataset", str(feats),
+    cmd = [sys.executable, "-m", "cli.evaluate", "--copy-synthesis", vocoder, "--dataset", str(feats),
            "--split", "val", "--out", str(out), "--sigma", str(sigma)]
     subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -59,7 +59,7 @@ def main() -> None:
 
     feats, run = args.work / "feats", args.work / "run"
     subset(args.feats, feats, args.utterances)
-    train = [sys.executable, "-m", "tts.cli.train", "--config", "configs/waveglow_small.yaml", "--out", str(run),
+    train = [sys.executable, "-m", "cli.train", "--config", "configs/waveglow_small.yaml", "--out", str(run),
              "--set", f"data.features_dir={feats}", "--set", f"train.minutes={args.minutes}",
              "--set", f"train.threads={args.threads}", "--set", "train.progress=false",
              "--set", "data.copy_synthesis_items=4"]
@@ -74,7 +74,7 @@ def main() -> None:
     for sigma in args.sigma:
         rows.append({"vocoder": f"waveglow sigma {sigma}",
                      **copy_synthesis(str(checkpoint), feats, args.work / f"eval_wg_{sigma}", sigma)})
-    from tts.training.logs import scalars
+    from core.logs import scalars
 
     curve = scalars(run, ("train/loss", "val/loss", "val/copy_mel_l1", "val/griffin_lim_mel_l1", "val/train_minutes"))
     print(f"\ncopy synthesis of the {args.utterances} training utterances (recordings: "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tts.data.features import FeatureConfig, FeatureExtractor
+from core.features import FeatureConfig, FeatureExtractor
 
 from .f0 import log_f0_rmse_cents, vuv_error
 from .mcd import mcd_dtw

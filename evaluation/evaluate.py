@@ -22,9 +22,9 @@ import soundfile as sf
 import torch
 from tqdm import tqdm
 
-from tts.data.audio import AudioError, load_audio
-from tts.data.features import FeatureConfig
-from tts.pipeline import SynthesisReport
+from core.audio import AudioError, load_audio
+from core.features import FeatureConfig
+from synthesis.pipeline import SynthesisReport
 
 from .compare import Comparer
 from .stats import mean_ci
@@ -66,7 +66,7 @@ def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "
     voice has it). Synthesized WAVs go to ``out/audio``. ``voice``: a folder (None: the
     shipped voice) or a ready ``Synthesizer``. The n-th sentence is synthesized after
     ``torch.manual_seed(n)``, so runs (and backends) draw the same prenet dropout."""
-    from tts.pipeline import Synthesizer
+    from synthesis.pipeline import Synthesizer
 
     synth = voice if isinstance(voice, Synthesizer) else Synthesizer(voice, vocoder=vocoder)
     synth("预热。")                                    # warm-up, not timed
@@ -117,7 +117,7 @@ def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int 
                    sigma: float = 0.6, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (c): each reference's mel through ``vocoder`` ("griffin-lim", a voice folder or
     a WaveGlow training checkpoint)."""
-    from tts.data.features import FeatureExtractor
+    from core.features import FeatureExtractor
     from vocoder.griffin_lim import GriffinLim
 
     config = FeatureConfig(**_feature_settings(feats))
@@ -151,7 +151,7 @@ def _feature_settings(feats: Path) -> dict:
 
 
 def _load_waveglow(path: Path, config: FeatureConfig):
-    from tts.voice import load_voice
+    from synthesis.voice import load_voice
     from vocoder.waveglow import WaveGlow, WaveGlowConfig
 
     if path.is_dir():
@@ -159,7 +159,7 @@ def _load_waveglow(path: Path, config: FeatureConfig):
         if voice.vocoder is None:
             raise ValueError(f"{path} has no WaveGlow")
         return voice.vocoder
-    from tts.training.checkpoint import load_checkpoint
+    from core.checkpoint import load_checkpoint
 
     state = load_checkpoint(path)
     if state.get("task") != "vocoder":

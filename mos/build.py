@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from tts.files import first_line
+from core.files import first_line
 
 TARGET_LUFS = -23.0
 STATIC = Path(__file__).parent / "static"

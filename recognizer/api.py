@@ -11,9 +11,9 @@ from pathlib import Path
 
 import torch
 
-from tts.data.asr_features import AsrFeatureConfig, AsrFeatures
-from tts.data.audio import AudioError
-from tts.files import first_line
+from recognizer.features import AsrFeatureConfig, AsrFeatures
+from core.audio import AudioError
+from core.files import first_line
 
 from .decode import beam_search, greedy_decode
 from .metrics import error_rate
@@ -25,7 +25,7 @@ DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_buil
 
 class Recognizer:
     def __init__(self, model: torch.nn.Module, tokens: TokenSet, features: AsrFeatureConfig, data: dict):
-        from tts.training.recognizer import RecognizerDataConfig
+        from recognizer.training import RecognizerDataConfig
 
         self.model, self.tokens = model.eval(), tokens
         self.features = AsrFeatures(features)
@@ -35,7 +35,7 @@ class Recognizer:
     @classmethod
     def load(cls, path: str | Path) -> "Recognizer":
         """From a tts-train checkpoint (task recognizer) or a folder holding ``recognizer.pt``."""
-        from tts.training.checkpoint import load_checkpoint
+        from core.checkpoint import load_checkpoint
 
         path = Path(path)
         if path.is_dir():
@@ -55,12 +55,12 @@ class Recognizer:
     @torch.no_grad()
     def log_probs(self, path: str | Path) -> torch.Tensor:
         """(T', V) log-probabilities of one file; raises AudioError for unusable audio."""
-        from tts.training.recognizer import load_speech
+        from recognizer.training import load_speech
 
         return self._log_probs(load_speech(path, self.data, self.feature_config.sample_rate), path)
 
     def _log_probs(self, audio: torch.Tensor, path) -> torch.Tensor:
-        from tts.training.recognizer import normalize_features
+        from recognizer.training import normalize_features
 
         if len(audio) < self.feature_config.win_length:
             raise AudioError(f"{path}: too short to recognize ({len(audio)} samples)")
@@ -82,8 +82,8 @@ class Recognizer:
     @torch.no_grad()
     def transcribe_audio(self, audios: list, sample_rate: int) -> list[list[str]]:
         """Toned syllables (greedy CTC) of waveforms (float32 arrays at ``sample_rate``)."""
-        from tts.data.audio import resample
-        from tts.training.recognizer import speech
+        from core.audio import resample
+        from recognizer.training import speech
 
         out = []
         for i, audio in enumerate(audios):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from tts.models.layers import BiLSTM, length_mask
+from core.layers import BiLSTM, length_mask
 
 
 @dataclass

@@ -31,7 +31,7 @@ def main() -> None:
 
     from frontend import Frontend
     from recognizer.metrics import error_rate
-    from tts.pipeline import Synthesizer
+    from synthesis.pipeline import Synthesizer
 
     texts = [line.split("|", 1) for line in (HERE / "texts.txt").read_text(encoding="utf-8").splitlines() if line]
     meta = Path(args.corpus) / "metadata.csv"

@@ -29,7 +29,7 @@ train() {  # name, workers, then tts-train arguments
   local init=()
   [[ -f .remote/init/$name.pt ]] && init=(--init ".remote/init/$name.pt")
   rm -rf "runs/$name"      # a machine still warm from an earlier call keeps its runs; each call starts anew
-  OMP_NUM_THREADS=2 timeout -k 60 -s INT "$BUDGET" python3 -m tts.cli.train --out "runs/$name" "${init[@]}" \
+  OMP_NUM_THREADS=2 timeout -k 60 -s INT "$BUDGET" python3 -m cli.train --out "runs/$name" "${init[@]}" \
     --set train.num_workers="$workers" --set train.device="${DEVICE:-cuda}" --set train.progress=false "$@" \
     > "$OUT/$name.log" 2>&1
   echo "$name: exit $? after $(( $(date +%s) - start )) s" | tee -a "$OUT/status.txt"

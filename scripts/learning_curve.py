@@ -15,7 +15,7 @@ KEYS = ("train_minutes", "asr_error", "asr_error_toneless", "post_l1")
 
 
 def curve(run: Path) -> list[dict]:
-    from tts.training.logs import scalars
+    from core.logs import scalars
 
     rows = scalars(run, [f"val/{k}" for k in KEYS])
     return [{k.removeprefix("val/"): v for k, v in row.items()} for row in rows]

@@ -42,7 +42,7 @@ def pack(corpus: Path, feats: Path, out: Path) -> None:
     from tqdm import tqdm
 
     from frontend import Frontend
-    from tts.data.corpus import plan
+    from core.data.corpus import plan
 
     fe = Frontend()
     (out / "items").mkdir(parents=True, exist_ok=True)
@@ -73,9 +73,9 @@ def _restore(job: tuple[dict, dict, str, str, dict]) -> tuple[str, str | None, f
     """Render one utterance's WAV and recompute its mel; returns (id, problem, mel difference)."""
     import torch
 
-    from tts.data.audio import load_audio
-    from tts.data.corpus import VOICES, speak, write_wav
-    from tts.data.features import FeatureConfig, FeatureExtractor
+    from core.audio import load_audio
+    from core.data.corpus import VOICES, speak, write_wav
+    from core.features import FeatureConfig, FeatureExtractor
 
     torch.set_num_threads(1)
     record, entry, pack_dir, feats, config = job

@@ -9,7 +9,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 import numpy as np
 import pytest
 
-from tts.data.prepare import prepare
+from core.data.prepare import prepare
 
 from .helpers import make_dataset
 

@@ -5,8 +5,8 @@ import csv
 import soundfile as sf
 
 from frontend import Frontend
-from tts.data.corpus import SAMPLE_RATE, VOICES, render
-from tts.data.prepare import prepare
+from core.data.corpus import SAMPLE_RATE, VOICES, render
+from core.data.prepare import prepare
 
 TEXTS = ("今天天气很好。", "我们去公园散步。")
 TINY_MODEL = {"reduction": 2, "symbol_dim": 64, "encoder_dim": 64, "attention_rnn_dim": 128,
@@ -59,11 +59,11 @@ def vocoder_config(feats, steps, **train):
 
 def train_tiny(config: dict, out):
     """Train a tiny model from a config dict with the toolkit's own Trainer; returns the checkpoint."""
-    from tts.cli.train import _task_classes
-    from tts.config import from_dict
-    from tts.training.trainer import Trainer
+    from cli.train import registered_task
+    from core.config import from_dict
+    from core.trainer import Trainer
 
-    run_class, task_class = _task_classes(config["task"])
+    run_class, task_class = registered_task(config["task"])
     task = task_class(from_dict(run_class, config))
     Trainer(task, out).fit()
     return out / "checkpoints" / "latest.pt"

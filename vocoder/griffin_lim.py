@@ -1,6 +1,6 @@
 """Griffin-Lim: the baseline vocoder and the fallback.
 
-Log-mel (as made by ``tts.data.features``) → linear magnitude by a least-squares inverse of
+Log-mel (as made by ``core.features``) → linear magnitude by a least-squares inverse of
 the mel filterbank (torchaudio's ``InverseMelScale``, clamped at 0) → magnitudes raised to
 ``power`` → phase by fast Griffin-Lim (Perraudin et al., 2013: ``momentum`` extrapolates
 each iteration's phase) started from ``init``; ``phase_power`` (default: ``power``) sharpens
@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torchaudio
 
-from tts.data.features import FeatureConfig
+from core.features import FeatureConfig
 
 INITS = ("random", "zeros", "spsi")
 

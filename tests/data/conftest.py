@@ -4,8 +4,8 @@ import subprocess
 import pytest
 import soundfile as sf
 
-from tts.data.audio import resample
-from tts.data.corpus import build_corpus
+from core.audio import resample
+from core.data.corpus import build_corpus
 
 
 def espeak_wav(path, text, voice="en-us", rate=22050):

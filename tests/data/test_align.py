@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from frontend import DEFAULT_TABLE
-from tts.data.align import HmmAligner, cepstra, load_durations, viterbi
+from core.data.align import HmmAligner, cepstra, load_durations, viterbi
 
 
 def test_viterbi_respects_order_and_skippable_states():

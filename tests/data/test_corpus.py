@@ -6,8 +6,8 @@ import pytest
 import soundfile as sf
 
 from frontend import Frontend
-from tts.data.corpus import _stretches, build_corpus, split_of
-from tts.data.sentences import news_sentences, review_sentences, sample_sentences
+from core.data.corpus import _stretches, build_corpus, split_of
+from core.data.sentences import news_sentences, review_sentences, sample_sentences
 
 
 def rows(folder):
@@ -94,8 +94,8 @@ def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
     import numpy as np
 
     from frontend import Frontend
-    from tts.data.corpus import VOICES, pitch_offset, render
-    from tts.data.pitch import yin
+    from core.data.corpus import VOICES, pitch_offset, render
+    from core.pitch import yin
 
     offsets = [pitch_offset(0, i, 20) for i in range(200)]
     assert offsets == [pitch_offset(0, i, 20) for i in range(200)]

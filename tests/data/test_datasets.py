@@ -4,7 +4,7 @@ import soundfile as sf
 import pytest
 
 from frontend import Frontend
-from tts.data.datasets import detect_format, read_dataset
+from core.data.datasets import detect_format, read_dataset
 
 from .conftest import espeak_wav
 
@@ -131,7 +131,7 @@ def test_hostile_and_careless_metadata_is_reported_line_by_line(tmp_path):
     file:line and skipped, the rest read, and nothing written outside --out."""
     import numpy as np
 
-    from tts.data.prepare import prepare
+    from core.data.prepare import prepare
 
     root = tmp_path / "LJ"
     (root / "wavs").mkdir(parents=True)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tts.data.asr_features import AsrFeatureConfig, asr_features
-from tts.data.audio import AudioError, load_audio, normalize_loudness, resample, trim_silence
-from tts.data.features import FeatureConfig, FeatureExtractor
-from tts.data.pitch import yin
+from recognizer.features import AsrFeatureConfig, asr_features
+from core.audio import AudioError, load_audio, normalize_loudness, resample, trim_silence
+from core.features import FeatureConfig, FeatureExtractor
+from core.pitch import yin
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from frontend import DEFAULT_TABLE, Frontend
-from tts.data.features import FeatureConfig
-from tts.data.prepare import load_item, prepare
+from core.features import FeatureConfig
+from core.data.prepare import load_item, prepare
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_bad_files_are_reported_and_the_rest_prepared(tiny_corpus, tmp_path):
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "tts.cli.prepare", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.prepare", *args], capture_output=True, text=True,
                           timeout=300, cwd=cwd)
 
 

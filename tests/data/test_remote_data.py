@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tts.data.prepare import load_item
+from core.data.prepare import load_item
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "remote_data.py"
 

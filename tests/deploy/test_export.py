@@ -12,12 +12,12 @@ import soundfile as sf
 import torch
 
 from frontend import Frontend
-from tts.deploy.compress import PROTECTED, prune, quantize_int8, sparsity
-from tts.deploy.export import TOLERANCE, check_options, export_voice
-from tts.deploy.parity import lockstep
-from tts.deploy.runtime import load_export
-from tts.pipeline import Synthesizer
-from tts.voice import VoiceError, build_voice, load_voice
+from synthesis.deploy.compress import PROTECTED, prune, quantize_int8, sparsity
+from synthesis.deploy.export import TOLERANCE, check_options, export_voice
+from synthesis.deploy.parity import lockstep
+from synthesis.deploy.runtime import load_export
+from synthesis.pipeline import Synthesizer
+from synthesis.voice import VoiceError, build_voice, load_voice
 
 from ..helpers import run_config, train_tiny, vocoder_config
 
@@ -89,7 +89,7 @@ def test_free_running_synthesis_matches_pytorch(voice, exports, fmt):
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
 def test_cli_synthesizes_with_an_export(exports, fmt, tmp_path):
     out = tmp_path / "out.wav"
-    r = subprocess.run([sys.executable, "-m", "tts.cli.synthesize", "今天天气很好。我们去公园散步。", "-o", str(out),
+    r = subprocess.run([sys.executable, "-m", "cli.synthesize", "今天天气很好。我们去公园散步。", "-o", str(out),
                         "--model", str(exports[fmt][1]), "--speaker", "spk3", "--verbose"],
                        capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr.decode()
@@ -99,7 +99,7 @@ def test_cli_synthesizes_with_an_export(exports, fmt, tmp_path):
 
 
 def test_export_cli_writes_onnx_int8_smaller_and_it_speaks(voice, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "tts.cli.export", "--model", str(voice), "--format", "onnx",
+    r = subprocess.run([sys.executable, "-m", "cli.export", "--model", str(voice), "--format", "onnx",
                         "--quantize", "int8", "--out", str(tmp_path / "int8")], capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr.decode()
     fp32 = export_voice(voice, tmp_path / "fp32", "onnx", log=lambda _: None)
@@ -166,24 +166,24 @@ def test_cli_errors_are_one_line(voice, exports, tmp_path):
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "notes.txt").write_text("mine")
     cases = [
-        (("tts.cli.export", "--model", str(voice), "--format", "onnx", "--prune", "2", "--out", str(tmp_path / "a")),
+        (("cli.export", "--model", str(voice), "--format", "onnx", "--prune", "2", "--out", str(tmp_path / "a")),
          "between 0 and 1"),
-        (("tts.cli.export", "--model", str(voice), "--format", "onnx", "--out", str(tmp_path / "busy")),
+        (("cli.export", "--model", str(voice), "--format", "onnx", "--out", str(tmp_path / "busy")),
          "not an earlier export"),
-        (("tts.cli.export", "--model", str(exports["onnx"][1]), "--format", "onnx", "--out", str(tmp_path / "b")),
+        (("cli.export", "--model", str(exports["onnx"][1]), "--format", "onnx", "--out", str(tmp_path / "b")),
          "already an export"),
-        (("tts.cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(voice), "--backend", "onnx"),
+        (("cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(voice), "--backend", "onnx"),
          "not an export for the onnx backend"),
-        (("tts.cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(exports["onnx"][1]),
+        (("cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(exports["onnx"][1]),
           "--backend", "torchscript"), "export for the onnx backend"),
-        (("tts.cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(exports["onnx"][1]),
+        (("cli.synthesize", "你好", "-o", str(tmp_path / "x.wav"), "--model", str(exports["onnx"][1]),
           "--quantize", "int8"), "quantized when it is made"),
     ]
     for args, message in cases:
         code, err = run(*args)
         assert code == 1 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
-    code, err = run("tts.cli.export", "--format", "tflite", "--out", str(tmp_path / "c"))
+    code, err = run("cli.export", "--format", "tflite", "--out", str(tmp_path / "c"))
     assert code == 2 and "invalid choice" in err
 
 
@@ -206,7 +206,7 @@ def write_voice(model, out):
     from dataclasses import asdict
 
     from frontend import DEFAULT_TABLE
-    from tts.data.features import FeatureConfig
+    from core.features import FeatureConfig
 
     out.mkdir()
     DEFAULT_TABLE.save(out / "symbols.json")
@@ -241,7 +241,7 @@ def test_single_speaker_models_with_and_without_variance(settings, fmt, tmp_path
 
 
 def test_export_replaces_an_earlier_export_and_reports_failures_in_one_line(voice, tmp_path, monkeypatch):
-    import tts.deploy.export as export
+    import synthesis.deploy.export as export
 
     first = export_voice(voice, tmp_path / "e", "onnx", log=lambda _: None)
     second = export_voice(voice, tmp_path / "e", "onnx", quantize="int8", log=lambda _: None)

@@ -5,10 +5,10 @@ refused with one line."""
 import pytest
 import torch
 
-from tts.deploy.export import TOLERANCE, ExportError, export_voice
-from tts.deploy.runtime import load_export
-from tts.pipeline import Synthesizer
-from tts.voice import build_voice, load_voice
+from synthesis.deploy.export import TOLERANCE, ExportError, export_voice
+from synthesis.deploy.runtime import load_export
+from synthesis.pipeline import Synthesizer
+from synthesis.voice import build_voice, load_voice
 
 from ..helpers import run_config, train_tiny
 from .test_export import batch

@@ -10,9 +10,9 @@ import pytest
 import soundfile as sf
 
 from evaluation.compare import Comparer
-from tts.data.audio import load_audio
-from tts.data.features import FeatureConfig
-from tts.voice import build_voice
+from core.audio import load_audio
+from core.features import FeatureConfig
+from synthesis.voice import build_voice
 
 from ..helpers import run_config, train_tiny
 
@@ -20,7 +20,7 @@ RATE = 22050
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "tts.cli.evaluate", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.evaluate", *map(str, args)], capture_output=True,
                           text=True, timeout=600)
 
 

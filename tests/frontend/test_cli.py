@@ -7,7 +7,7 @@ import pytest
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "tts.cli.frontend", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "cli.frontend", *args], input=stdin,
                           capture_output=True, timeout=120)
 
 

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 
 from mos.build import build_test
-from tts.data.audio import load_audio
+from core.audio import load_audio
 
 
 def _free_port() -> int:

@@ -62,7 +62,7 @@ def test_build_rejects_bad_input(systems, tmp_path, kwargs, message):
 def test_build_cli_errors_are_one_line(tmp_path, systems):
     (tmp_path / "other").mkdir()
     sf.write(tmp_path / "other" / "zzz.wav", np.zeros(2205, np.float32) + 0.1, 22050)
-    r = subprocess.run([sys.executable, "-m", "tts.cli.mos", "build", "--system", f"a={systems['ref']}",
+    r = subprocess.run([sys.executable, "-m", "cli.mos", "build", "--system", f"a={systems['ref']}",
                         "--system", f"b={tmp_path / 'other'}", "--out", str(tmp_path / "t")], capture_output=True, text=True)
     assert r.returncode == 1 and "no utterance" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1

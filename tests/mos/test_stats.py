@@ -91,7 +91,7 @@ def test_report_from_the_server_database_and_from_downloaded_files(tmp_path):
         db.execute("CREATE TABLE ratings (rater, item, system, utterance, kind, score, plays, client_time, server_time, remote)")
         db.executemany("INSERT INTO ratings VALUES (?, ?, '', '', '', ?, ?, '', '', '')",
                        [(r["rater"], r["item"], r["score"], r["plays"]) for r in ratings])
-    r = subprocess.run([sys.executable, "-m", "tts.cli.mos", "report", str(tmp_path)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "cli.mos", "report", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     result = json.loads((tmp_path / "mos.json").read_text(encoding="utf-8"))
     assert result["systems"]["a"]["mos"] == pytest.approx(13 / 3) and result["systems"]["b"]["mos"] == pytest.approx(7 / 3)
@@ -105,5 +105,5 @@ def test_report_from_the_server_database_and_from_downloaded_files(tmp_path):
     again, _ = load_ratings(offline)
     assert summarize(again, test)["systems"]["a"]["mos"] == pytest.approx(13 / 3)    # the same from the files
     (offline / "ratings_bad.json").write_text("{", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "tts.cli.mos", "report", str(offline)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "cli.mos", "report", str(offline)], capture_output=True, text=True)
     assert r.returncode == 1 and "not a ratings file" in r.stderr and "Traceback" not in r.stderr

@@ -13,7 +13,7 @@ from recognizer.decode import beam_search, greedy_decode
 from recognizer.metrics import edit_distance, error_rate
 from recognizer.model import RecognizerConfig, build_recognizer
 from recognizer.tokens import BLANK, TokenSet
-from tts.data.pitch import yin
+from core.pitch import yin
 
 from ..helpers import train_tiny
 
@@ -118,12 +118,12 @@ def trained(four_utterances, tmp_path_factory):
 
 
 def test_ctc_loss_decreases_on_a_tiny_set(trained, four_utterances):
-    from tts.cli.train import _task_classes
-    from tts.config import from_dict
-    from tts.training.checkpoint import load_checkpoint
+    from cli.train import registered_task
+    from core.config import from_dict
+    from core.checkpoint import load_checkpoint
 
     ckpt, cfg = trained
-    run_class, task_class = _task_classes("recognizer")
+    run_class, task_class = registered_task("recognizer")
     task = task_class(from_dict(run_class, cfg))
     batch = task.collate([task.train_set[i] for i in range(len(task.train_set))])
     task.model.eval()
@@ -135,7 +135,7 @@ def test_ctc_loss_decreases_on_a_tiny_set(trained, four_utterances):
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "tts.cli.recognize", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.recognize", *args], capture_output=True, text=True,
                           timeout=300)
 
 
@@ -176,7 +176,7 @@ def test_the_shipped_recognizer_understands_rendered_speech(four_utterances):
     texts = {"000": "今天天气很好。", "001": "我们去公园散步。"}
     rate = asr.error_rate(wavs, [texts[w.stem.split("_")[1]] for w in wavs])
     assert rate <= 0.15, rate
-    r = subprocess.run([sys.executable, "-m", "tts.cli.recognize", str(wavs[0])], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "cli.recognize", str(wavs[0])], capture_output=True, text=True)
     assert r.returncode == 0 and "tian1" in r.stdout, r.stderr
 
 
@@ -185,6 +185,6 @@ def test_missing_file_is_named_not_a_system_error(tmp_path):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "tts.cli.recognize", str(tmp_path / "none.wav")],
+    r = subprocess.run([sys.executable, "-m", "cli.recognize", str(tmp_path / "none.wav")],
                        capture_output=True, text=True, timeout=300)
     assert "no such file" in r.stderr and "System error" not in r.stderr and "Traceback" not in r.stderr

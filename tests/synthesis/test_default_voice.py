@@ -3,8 +3,8 @@ F0 of its audio by the semitones asked for (measured with a pitch tracker)."""
 import numpy as np
 import pytest
 
-from tts.data.pitch import yin
-from tts.pipeline import Synthesizer
+from core.pitch import yin
+from synthesis.pipeline import Synthesizer
 
 TEXT = "今天天气很好，我们一起去公园散步吧。"
 

@@ -9,9 +9,9 @@ import pytest
 import soundfile as sf
 import torch
 
-from tts.data.pitch import yin
-from tts.pipeline import Synthesizer
-from tts.voice import VoiceError, build_voice, load_voice
+from core.pitch import yin
+from synthesis.pipeline import Synthesizer
+from synthesis.voice import VoiceError, build_voice, load_voice
 
 from ..helpers import run_config, train_tiny, vocoder_config
 
@@ -98,7 +98,7 @@ def test_wrong_or_corrupt_voice_is_a_clear_error(voice, tmp_path, damage, messag
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "tts.cli.synthesize", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.synthesize", *args], input=stdin, capture_output=True,
                           timeout=300)
 
 
@@ -127,7 +127,7 @@ def test_cli_speaks_standard_input_while_it_is_still_being_read(voice, tmp_path)
     import time
 
     out = tmp_path / "stream.wav"
-    p = subprocess.Popen([sys.executable, "-m", "tts.cli.synthesize", "-o", str(out), "--model", str(voice),
+    p = subprocess.Popen([sys.executable, "-m", "cli.synthesize", "-o", str(out), "--model", str(voice),
                           "--vocoder", "griffin-lim"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     p.stdin.write("今天天气很好。我们一起去公园散步吧。\n".encode())
     p.stdin.flush()
@@ -146,7 +146,7 @@ def test_cli_refuses_a_redirected_file_over_the_bound_before_loading(voice, tmp_
     big = tmp_path / "big.txt"
     big.write_bytes("你好。".encode() * 120_000)                         # 1.08 MB
     with open(big, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "tts.cli.synthesize", "-o", str(tmp_path / "x.wav"),
+        r = subprocess.run([sys.executable, "-m", "cli.synthesize", "-o", str(tmp_path / "x.wav"),
                             "--model", str(voice)], stdin=f, capture_output=True, timeout=120)
     assert r.returncode == 1 and b"more than 1,000,000 bytes" in r.stderr and b"Traceback" not in r.stderr
     assert not (tmp_path / "x.wav").exists()
@@ -225,7 +225,7 @@ def test_sigterm_during_synthesis_leaves_no_temporary_file(voice, tmp_path):
     import time
 
     text = "今天天气很好，我们去公园散步。" * 60
-    p = subprocess.Popen([sys.executable, "-m", "tts.cli.synthesize", text, "-o", str(tmp_path / "long.wav"),
+    p = subprocess.Popen([sys.executable, "-m", "cli.synthesize", text, "-o", str(tmp_path / "long.wav"),
                           "--model", str(voice), "--vocoder", "griffin-lim"], stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob(".long.wav.tmp*")):

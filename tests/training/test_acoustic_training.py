@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from tts.config import from_dict
-from tts.data.pitch import yin
+from core.config import from_dict
+from core.pitch import yin
 from tts.models.alignment import alignment_metrics
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
-from tts.training.trainer import Trainer
+from core.trainer import Trainer
 from vocoder.griffin_lim import GriffinLim
 
 from ..helpers import run_config

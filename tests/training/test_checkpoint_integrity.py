@@ -6,11 +6,11 @@ import os
 import pytest
 import torch
 
-from tts.config import from_dict
-from tts.files import first_line
+from core.config import from_dict
+from core.files import first_line
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
-from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from tts.training.trainer import Trainer, TrainingDiverged
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.trainer import Trainer, TrainingDiverged
 
 from ..helpers import run_config
 from .test_trainer import cli, _write_config

@@ -4,10 +4,10 @@ scores what the recognizer hears. (Pitch control is tested on the shipped voice.
 import pytest
 import torch
 
-from tts.config import from_dict
+from core.config import from_dict
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.intelligibility import IntelligibilityProbe
-from tts.training.trainer import Trainer
+from core.trainer import Trainer
 
 from ..helpers import run_config
 

@@ -11,12 +11,12 @@ import pytest
 import torch
 import yaml
 
-from tts.config import from_dict
+from core.config import from_dict
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
-from tts.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from tts.training.trainer import Trainer
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.trainer import Trainer
 
-from tts.data.prepare import prepare
+from core.data.prepare import prepare
 
 from ..helpers import make_dataset, run_config, train_tiny
 
@@ -102,7 +102,7 @@ def test_schedules(four_utterances, tmp_path, scheduler):
 
 
 def test_bf16_autocast_and_accumulation_train(four_utterances, tmp_path):
-    from tts.training.trainer import cpu_bf16_lstm_supported
+    from core.trainer import cpu_bf16_lstm_supported
 
     if not cpu_bf16_lstm_supported():          # CPUs without AVX-512: a clear error, not a crash mid-step
         with pytest.raises(ValueError, match="AVX-512"):
@@ -128,7 +128,7 @@ def test_ddp_two_cpu_processes_end_with_identical_weights(four_utterances, tmp_p
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 3, batch_size=2)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
-                        "29533", "-m", "tts.cli.train", "--config", str(cfg), "--out", str(tmp_path / "run")],
+                        "29533", "-m", "cli.train", "--config", str(cfg), "--out", str(tmp_path / "run")],
                        capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     hashes = [(tmp_path / f"run/params_rank{i}.sha256").read_text() for i in (0, 1)]
@@ -138,7 +138,7 @@ def test_ddp_two_cpu_processes_end_with_identical_weights(four_utterances, tmp_p
 
 
 def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "tts.cli.train", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli.train", *args], capture_output=True, text=True,
                           timeout=600, **kw)
 
 
@@ -177,7 +177,7 @@ def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
 
 
 def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utterances, tmp_path):
-    from tts.voice import build_voice
+    from synthesis.voice import build_voice
 
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
     source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))
@@ -199,10 +199,10 @@ def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterance
     that data with the voice's statistics: before the fix the data was scaled with its own
     while the model kept the voice's buffers, so a semitone meant another thing in training
     and at synthesis."""
-    from tts.cli.train import _task_from_voice, load_run_config
-    from tts.data.prepare import load_item
+    from cli.train import _task_from_voice, load_run_config
+    from core.data.prepare import load_item
     from tts.training.acoustic import AcousticTask
-    from tts.voice import build_voice
+    from synthesis.voice import build_voice
 
     other = make_dataset(tmp_path / "other", voices=(0,))      # one of the two pitch ranges
     prepare(other, tmp_path / "other_feats", jobs=1, progress=False)
@@ -242,7 +242,7 @@ def test_cli_bad_config_is_one_line(four_utterances, tmp_path, override, message
 def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 100000, progress=True, log_every=1)
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "tts.cli.train", "--config", str(cfg), "--out", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "cli.train", "--config", str(cfg), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     while not any((out / "tensorboard").glob("events*")) and proc.poll() is None and time.time() < deadline:
@@ -263,7 +263,7 @@ def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
 def test_shipped_configs_load(name, task):
     from pathlib import Path
 
-    from tts.cli.train import load_run_config
+    from cli.train import load_run_config
 
     config = load_run_config(str(Path(__file__).parents[2] / "configs" / f"{name}.yaml"), [])
     assert config.task == task

@@ -1,7 +1,7 @@
 import pytest
 
-from tts.data.audio import load_audio
-from tts.data.features import FeatureExtractor
+from core.audio import load_audio
+from core.features import FeatureExtractor
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ import pytest
 import torch
 import torchaudio
 
-from tts.data.features import FeatureExtractor
-from tts.training.vocoder import spectral_distance
+from core.features import FeatureExtractor
+from vocoder.training import spectral_distance
 from vocoder.griffin_lim import GriffinLim, spsi_phase
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from tts.data.features import FeatureConfig, FeatureExtractor
-from tts.training.vocoder import spectral_distance
+from core.features import FeatureConfig, FeatureExtractor
+from vocoder.training import spectral_distance
 from vocoder.denoiser import Denoiser
 from vocoder.griffin_lim import GriffinLim
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss

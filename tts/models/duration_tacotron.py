@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .layers import MaskedConvStack, length_mask
+from core.layers import MaskedConvStack, length_mask
 from .tacotron2 import AcousticOutput, DatasetStats, Encoder, Prenet, Tacotron2Config
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from .layers import length_mask
+from core.layers import length_mask
 from .tacotron2 import AcousticOutput
 
 

@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from frontend import DEFAULT_TABLE
 
-from .layers import BiLSTM, MaskedConvStack, length_mask
+from core.layers import BiLSTM, MaskedConvStack, length_mask
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
 

@@ -8,7 +8,6 @@ energy over the frames each symbol is aligned to, then trains with those targets
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -16,17 +15,19 @@ import numpy as np
 import torch
 
 from frontend import DEFAULT_TABLE
-from tts.data.align import load_durations
-from tts.data.features import FeatureConfig
+from core.data.align import load_durations
+from core.data.prepare import check_features
+from core.features import FeatureConfig
 from tts.data.loader import FeatureDataset, collate
 from tts.models import build_acoustic
 from tts.models.alignment import alignment_metrics
-from tts.models.layers import length_mask
+from core.layers import length_mask
 from tts.models.losses import LossWeights, duration_model_loss, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2Config
 from tts.models.variance import phone_averages
 
-from .trainer import TrainConfig
+from core.task import register_task
+from core.trainer import TrainConfig
 
 
 @dataclass
@@ -59,26 +60,13 @@ class AcousticRunConfig:
     validation: ValidationConfig = field(default_factory=ValidationConfig)
 
 
-def check_features(feats_dir: Path, features: FeatureConfig) -> dict:
-    """The prepared features must be those the config describes; returns their stats."""
-    if not (feats_dir / "features.json").exists():
-        raise ValueError(f"{feats_dir}: no prepared features (run tts-prepare --out {feats_dir})")
-    made = json.loads((feats_dir / "features.json").read_text(encoding="utf-8"))
-    if made != asdict(features):
-        diff = sorted(k for k in made if made.get(k) != asdict(features).get(k))
-        raise ValueError(f"{feats_dir} was prepared with other feature settings ({', '.join(diff)}) "
-                         "than the config's features: section")
-    symbols = json.loads((feats_dir / "symbols.json").read_text(encoding="utf-8"))
-    if symbols.get("checksum") != DEFAULT_TABLE.checksum:
-        raise ValueError(f"{feats_dir} was prepared with another symbol table; run tts-prepare again")
-    return json.loads((feats_dir / "stats.json").read_text(encoding="utf-8"))
-
-
+@register_task(AcousticRunConfig)
 class AcousticTask:
     name = "acoustic"
 
-    def __init__(self, config: AcousticRunConfig, speakers: list[str] | None = None):
+    def __init__(self, config: AcousticRunConfig, state: dict | None = None):
         self.config = config
+        speakers = state["speakers"] if state else None
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
         self.durational = config.model.decoder != "attention"

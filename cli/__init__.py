@@ -1,0 +1,1 @@
+"""Console scripts (``tts-*``): each module parses arguments and calls one library function."""

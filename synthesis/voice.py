@@ -1,0 +1,172 @@
+"""A voice: one folder with everything synthesis needs, and nothing that runs code.
+
+    card.json      what it is: name, format version, sample rate, symbol table checksum,
+                   speakers, and for each model its training run (config, step, metrics)
+    symbols.json   the symbol table the acoustic model reads
+    acoustic.pt    Tacotron2 weights and config (a dict of tensors and plain values)
+    vocoder.pt     WaveGlow weights and config (optional: Griffin-Lim without it)
+
+``build_voice`` makes one from training checkpoints; ``load_voice`` checks it (format,
+version, symbol table, weights) and gives a one-line error for a wrong or corrupt folder.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from frontend import DEFAULT_TABLE, SymbolTable
+from core.features import FeatureConfig
+from core.files import atomic_write, atomic_write_json, first_line
+from tts.models import build_acoustic
+from tts.models.tacotron2 import Tacotron2, Tacotron2Config
+from core.checkpoint import load_checkpoint
+from vocoder.waveglow import WaveGlow, WaveGlowConfig
+
+FORMAT = "mandarin-tts-voice"
+VERSION = 1
+
+
+class VoiceError(ValueError):
+    """A voice folder that cannot be used; the message says why."""
+
+
+@dataclass
+class Voice:
+    """A loaded voice. For an export (``synthesis.deploy.runtime.load_export``) the acoustic model
+    and vocoder are graph runners with the same ``infer`` and ``config``."""
+
+    acoustic: Tacotron2
+    vocoder: WaveGlow | None
+    features: FeatureConfig
+    speakers: list[str]
+    card: dict
+    path: Path
+
+    @property
+    def sample_rate(self) -> int:
+        return self.features.sample_rate
+
+
+def _weights(model: torch.nn.Module, half: bool) -> dict:
+    return {k: (v.half() if half and v.is_floating_point() else v).contiguous()
+            for k, v in model.state_dict().items()}
+
+
+def _atomic_save(obj, path: Path) -> None:
+    atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def build_voice(acoustic_checkpoint: str | Path, out: str | Path, vocoder_checkpoint: str | Path | None = None,
+                name: str | None = None, half: bool = False, metrics: dict | None = None) -> dict:
+    """Make a voice folder from an acoustic (and optionally a vocoder) training checkpoint."""
+    try:
+        return _build_voice(acoustic_checkpoint, Path(out), vocoder_checkpoint, name, half, metrics)
+    except KeyError as err:
+        raise VoiceError(f"a checkpoint lacks {err}; was it written by tts-train?") from None
+
+
+def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half, metrics) -> dict:
+    ac = load_checkpoint(acoustic_checkpoint)
+    if ac.get("task") != "acoustic":
+        raise VoiceError(f"{acoustic_checkpoint} is a {ac.get('task')} checkpoint, not an acoustic model")
+    table = SymbolTable.from_dict(ac["task_state"]["symbols"])
+    model = build_acoustic(Tacotron2Config.saved(ac["task_state"]["model_config"]))
+    model.load_state_dict(ac["model"])
+    features = ac["config"]["features"]
+    card = {
+        "format": FORMAT, "version": VERSION, "name": name or out.name,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "sample_rate": features["sample_rate"], "symbols": {"version": table.version, "checksum": table.checksum},
+        "speakers": ac["task_state"]["speakers"], "storage": "float16" if half else "float32",
+        "acoustic": {"checkpoint": str(acoustic_checkpoint), "step": ac["step"], "best_val": ac["best_val"],
+                     "config": ac["config"]},
+        "vocoder": None, "metrics": metrics or {},
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    table.save(out / "symbols.json")
+    _atomic_save({"config": asdict(model.config), "features": features, "speakers": card["speakers"],
+                  "weights": _weights(model, half)}, out / "acoustic.pt")
+    if vocoder_checkpoint is not None:
+        vc = load_checkpoint(vocoder_checkpoint)
+        if vc.get("task") != "vocoder":
+            raise VoiceError(f"{vocoder_checkpoint} is a {vc.get('task')} checkpoint, not a vocoder")
+        if vc["config"]["features"] != features:
+            raise VoiceError("the vocoder was trained on other feature settings than the acoustic model")
+        wg = WaveGlow(WaveGlowConfig(**vc["task_state"]["model_config"]))
+        wg.load_state_dict(vc["model"])
+        wg.remove_weight_norm()
+        _atomic_save({"config": asdict(wg.config), "weights": _weights(wg, half)}, out / "vocoder.pt")
+        card["vocoder"] = {"checkpoint": str(vocoder_checkpoint), "step": vc["step"], "best_val": vc["best_val"],
+                           "config": vc["config"]}
+    elif (out / "vocoder.pt").exists():
+        (out / "vocoder.pt").unlink()
+    atomic_write_json(out / "card.json", card)
+    return card
+
+
+def _load_weights(path: Path) -> dict:
+    if not path.is_file():
+        raise VoiceError(f"{path} is missing")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # corrupt, truncated, or holding objects weights_only refuses
+        raise VoiceError(f"{path}: corrupt or unsafe weights ({first_line(err, 120)})") from None
+
+
+def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
+    """A folder's JSON card, checked for format and version; VoiceError otherwise."""
+    if not path.is_dir():
+        raise VoiceError(f"voice folder not found: {path}")
+    try:
+        card = json.loads((path / file).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise VoiceError(f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})") from None
+    if not isinstance(card, dict) or card.get("format") != fmt:
+        raise VoiceError(f"{path}/{file} is not a {fmt} card")
+    if not isinstance(card.get("version"), int) or isinstance(card.get("version"), bool):
+        raise VoiceError(f"{path}/{file}: version must be a whole number, not {card.get('version')!r}")
+    if card["version"] > version:
+        raise VoiceError(f"{path} is a version {card['version']} {fmt}; this toolkit reads up to {version}")
+    symbols = card.get("symbols")
+    if fmt == FORMAT and not (isinstance(symbols, dict) and isinstance(symbols.get("checksum"), str)):
+        raise VoiceError(f"{path}/{file}: no symbol table checksum (\"symbols\": {{\"checksum\": ...}})")
+    return card
+
+
+def check_symbols(path: Path, checksum: str) -> None:
+    """The folder's symbol table must be the one its card names and the frontend makes."""
+    try:
+        table = SymbolTable.load(path / "symbols.json")
+    except (OSError, ValueError, KeyError) as err:
+        raise VoiceError(f"{path}/symbols.json: {err}") from None
+    if table.checksum != checksum or table.checksum != DEFAULT_TABLE.checksum:
+        raise VoiceError(f"{path} was trained with symbol table {table.checksum} (v{table.version}); this toolkit's "
+                         f"frontend makes {DEFAULT_TABLE.checksum} (v{DEFAULT_TABLE.version})")
+
+
+def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
+    """Load and check a voice folder; raises VoiceError with the reason."""
+    path = Path(path)
+    card = read_card(path)
+    check_symbols(path, card["symbols"]["checksum"])
+    ac = _load_weights(path / "acoustic.pt")
+    try:
+        acoustic = build_acoustic(Tacotron2Config.saved(ac["config"]))
+        acoustic.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()})
+        features = FeatureConfig(**ac["features"])
+    except (KeyError, TypeError, RuntimeError, ValueError) as err:
+        raise VoiceError(f"{path}/acoustic.pt does not fit its config ({first_line(err, 160)})") from None
+    vocoder = None
+    if (path / "vocoder.pt").exists():
+        vc = _load_weights(path / "vocoder.pt")
+        try:
+            vocoder = WaveGlow(WaveGlowConfig(**vc["config"])).remove_weight_norm()
+            vocoder.load_state_dict({k: v.float() for k, v in vc["weights"].items()})
+        except (KeyError, TypeError, RuntimeError, ValueError) as err:
+            raise VoiceError(f"{path}/vocoder.pt does not fit its config ({first_line(err, 160)})") from None
+        vocoder = vocoder.to(device).eval()
+    return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path)

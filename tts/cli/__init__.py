@@ -1,1 +1,0 @@
-"""Console scripts: each module parses arguments and calls one library function."""
