@@ -66,6 +66,28 @@ def test_variance_projections_start_at_zero_so_text_dominates():
     assert not torch.allclose(run(torch.zeros(1, 10)), run(torch.full((1, 10), 3.0)))
 
 
+def test_pitch_level_is_apart_from_the_contour_and_does_not_train_the_encoder():
+    """pitch_level: the predicted pitch is a zero-mean contour plus one level per utterance;
+    an error in the level alone (a pitch the text cannot tell) moves no encoder weight."""
+    m = model(pitch_level=True).train()
+    with torch.no_grad():
+        m.pitch_level.bias.fill_(0.7)
+    symbols, lengths = torch.randint(1, 40, (2, 6)), torch.tensor([6, 4])
+    durations = torch.tensor([[3, 1, 2, 4, 1, 2], [2, 2, 3, 2, 0, 0]])
+    frames = durations.sum(1)
+    out = m(symbols, lengths, torch.randn(2, 16, 13), frames, None, torch.randn(2, 13), torch.randn(2, 13),
+            durations)
+    mask = torch.arange(13)[None, :] < frames[:, None]
+    means = (out.pitch_pred * mask).sum(1) / frames
+    assert (out.pitch_pred[1, 9:] == 0).all()
+    ((means - 3.0) ** 2).sum().backward()                   # the level's error only: grad 12 on the bias
+    assert m.pitch_level.bias.grad.abs() > 0
+    assert all(p.grad is None or p.grad.abs().max() < 1e-5 for p in m.encoder.parameters())
+    assert all(p.grad is None or p.grad.abs().max() < 1e-5 for p in m.pitch_predictor.parameters())
+    plain = model(pitch_level=False)
+    assert plain.pitch_level is None and "pitch_level.weight" not in plain.state_dict()
+
+
 def test_infer_predicts_durations_and_applies_controls():
     m = model()
     with torch.no_grad():

@@ -138,6 +138,8 @@ class DurationTacotron2(DatasetStats, nn.Module):
     """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
     pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
 
+    FRESH_MODULES = ("pitch_level",)      # fine-tuning may add these to weights without them
+
     def __init__(self, config: Tacotron2Config):
         super().__init__()
         self.config = c = config
@@ -149,6 +151,10 @@ class DurationTacotron2(DatasetStats, nn.Module):
         self.position = nn.Linear(2, e)
         self.pitch_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
         self.energy_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.pitch_level = nn.Linear(e, 1) if c.pitch_level else None
+        if self.pitch_level is not None:      # starts at the dataset's mean level
+            nn.init.zeros_(self.pitch_level.weight)
+            nn.init.zeros_(self.pitch_level.bias)
         self.pitch_embedding = VarianceEmbedding(e)
         self.energy_embedding = VarianceEmbedding(e)
         if c.zero_init_variance:    # what is added to the text starts at exactly zero
@@ -193,6 +199,8 @@ class DurationTacotron2(DatasetStats, nn.Module):
         x = r["upsampled"] + self.position(r["position"]) * fmask[:, :, None]
         xt = x.transpose(1, 2)
         pitch_pred = self.pitch_predictor(xt, mask)
+        if self.pitch_level is not None:
+            pitch_pred = self._level_and_contour(x, pitch_pred, fmask)
         energy_pred = self.energy_predictor(xt, mask)
         if pitch is None:
             pitch = pitch_pred + pitch_shift
@@ -203,6 +211,17 @@ class DurationTacotron2(DatasetStats, nn.Module):
         x = xt + self.pitch_embedding(pitch, fmask) + self.energy_embedding(energy, fmask)
         return {"x": x.transpose(1, 2), "mask": mask, "lengths": r["lengths"], "index": r["index"],
                 "pitch": pitch, "energy": energy, "pitch_pred": pitch_pred, "energy_pred": energy_pred}
+
+    def _level_and_contour(self, x, pitch_pred, fmask) -> torch.Tensor:
+        """(B, T, E) frame memory, (B, T) predicted pitch, (B, T) frame mask → the predicted
+        contour made zero-mean per utterance plus a level from the mean-pooled memory. The
+        MSE against the target contour splits exactly into the contour's error and the
+        level's; the level is read from detached memory, so the part of an utterance's pitch
+        that the text cannot tell (a speaker's or recording's level) trains only this head."""
+        frames = fmask.sum(1, keepdim=True).clamp_min(1.0)                   # (B, 1)
+        contour = pitch_pred - (pitch_pred * fmask).sum(1, keepdim=True) / frames
+        pooled = (x.detach() * fmask[:, :, None]).sum(1) / frames           # (B, E)
+        return (contour + self.pitch_level(pooled)) * fmask
 
     def _mels(self, x, mask, mels=None) -> tuple[torch.Tensor, torch.Tensor]:
         fm = mask[:, None, :].to(x.dtype)

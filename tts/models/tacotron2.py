@@ -75,6 +75,9 @@ class Tacotron2Config:
     parallel_layers: int = 4
     parallel_kernel: int = 5
     zero_init_variance: bool = True       # pitch/energy/speaker projections start at zero
+    # duration-informed models: predict each utterance's pitch level (its mean) apart from
+    # the contour, from the memory without letting the level's error train the encoder
+    pitch_level: bool = False
 
     RETIRED = ("variance_gain_init",)     # keys of earlier saved configs, now without effect
 

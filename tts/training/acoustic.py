@@ -87,8 +87,13 @@ class AcousticTask:
     def start_from(self, weights: dict) -> None:
         """Fine-tuning: start from these weights and keep the model's normalization (its
         statistics buffers), so that its data is scaled as the model learned it and a pitch
-        shift in semitones means what it did (the new data's own statistics are ignored)."""
-        self.model.load_state_dict(weights)
+        shift in semitones means what it did (the new data's own statistics are ignored).
+        Modules the config adds (the model's ``FRESH_MODULES``) start as initialized."""
+        missing, unexpected = self.model.load_state_dict(weights, strict=False)
+        fresh = getattr(self.model, "FRESH_MODULES", ())
+        missing = [k for k in missing if k.split(".")[0] not in fresh]
+        if missing or unexpected:
+            raise RuntimeError(f"missing keys {missing[:4]}, unexpected keys {unexpected[:4]}")
         self.stats = {**self.stats, **self.model.stats()}
         for dataset in (self.train_set, self.val_set):
             dataset.normalize_with(self.stats)
