@@ -103,7 +103,7 @@ def main() -> None:
                      "rtf": seconds / audio_s})
         r = rows[-1]
         if synth is not None:
-            synth.griffin_lim = gl
+            synth.vocoder = gl
             spoken, voice_metrics = [], []
             for n, rec in enumerate(records):
                 torch.manual_seed(n)

@@ -45,10 +45,12 @@ def _one(name: str, frames: int, repeats: int) -> dict:
     torch.manual_seed(0)
     mel = torch.randn(1, features.n_mels, frames) - 5.0
     if kind == "acoustic":
+        from frontend import DEFAULT_TABLE
         from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 
         # one speaker; a stop threshold no probability passes: exactly the requested steps
-        model = Tacotron2(Tacotron2Config(**{**cfg["model"], "n_speakers": 1, "gate_threshold": 1.1})).eval()
+        model = Tacotron2(Tacotron2Config(**{**cfg["model"], "n_speakers": 1, "gate_threshold": 1.1,
+                                                     "n_symbols": len(DEFAULT_TABLE)})).eval()
         steps = frames // model.config.reduction
         symbols = torch.randint(1, 60, (1, 40))
         run = lambda: model.infer(symbols, max_steps=steps)

@@ -33,13 +33,11 @@ def main() -> None:
     from vocoder.training import SegmentDataset, spectral_distance
     from vocoder.denoiser import Denoiser
     from vocoder.griffin_lim import GriffinLim
-    from vocoder.waveglow import WaveGlow, WaveGlowConfig
+    from vocoder.waveglow import waveglow_from_checkpoint
 
     state = load_checkpoint(args.checkpoint)
     features = FeatureConfig(**state["config"]["features"])
-    model = WaveGlow(WaveGlowConfig(**state["task_state"]["model_config"]))
-    model.load_state_dict(state["model"])
-    model.remove_weight_norm().eval()
+    model = waveglow_from_checkpoint(state)
     denoiser = Denoiser(model)
     data = SegmentDataset(Path(args.feats), args.split, features, None)
     extractor = FeatureExtractor(features)

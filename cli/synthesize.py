@@ -65,19 +65,19 @@ def _writable(path: Path, force: bool = False) -> None:
             raise ValueError(f"{path} exists and is not a WAV file; not overwriting it (pass --force to)")
 
 
-def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> None:
+def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Timings, int]:
     """Speak ``first`` and then the pieces of ``rest`` (one text, in order) into one WAV file,
-    written as it goes. A piece with nothing to read is skipped with a warning if another
-    piece is spoken."""
+    written as it goes; warnings go to stderr as they come. A piece with nothing to read is
+    skipped with a warning if another piece is spoken. → (the time it took, sentences)."""
     import soundfile as sf
 
     from tqdm import tqdm
 
-    from frontend import NothingToRead
     from core.files import atomic_path
+    from frontend import NothingToRead
+    from synthesis.pipeline import Timings
 
-    r = synth.report
-    planned, seconds = r.sentences_planned, r.audio_seconds
+    timings, planned = Timings(), 0
     # on a terminal, long input shows sentences done / total and the audio written so far
     bar = tqdm(desc=path.name, unit="sentence", disable=None if len(first) >= 200 else True, leave=False)
     spoken, nothing_to_read = 0, None
@@ -85,19 +85,24 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> None:
         with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
             for text in itertools.chain([first], rest):
                 try:
-                    for chunk in synth.stream(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
-                                              energy_scale=args.energy_scale):
-                        f.write(chunk)
+                    for sentence in synth.sentences(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
+                                                    energy_scale=args.energy_scale):
+                        f.write(sentence.audio)
+                        for w in sentence.warnings:
+                            warn(PROG, w)
+                        timings += sentence.timings
                         spoken += 1
-                        bar.total = r.sentences_planned - planned
-                        bar.set_postfix_str(f"{r.audio_seconds - seconds:.0f} s of audio", refresh=False)
+                        bar.total = planned + sentence.of
+                        bar.set_postfix_str(f"{timings.audio_seconds:.0f} s of audio", refresh=False)
                         bar.update(1)
+                    planned = spoken
                 except NothingToRead as err:
                     nothing_to_read = nothing_to_read or err
             if not spoken:
                 raise nothing_to_read or NothingToRead("empty text")
     if nothing_to_read:
         warn(PROG, f"{path.name}: part of the input was left out: {nothing_to_read}")
+    return timings, spoken
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -125,11 +130,15 @@ def _main(args: argparse.Namespace) -> int:
     synth = Synthesizer(args.model, vocoder=args.vocoder, device=args.device, sigma=args.sigma,
                         user_dict=args.user_dict, backend=args.backend, quantize=args.quantize)
     from frontend import FrontendError
+    from synthesis.pipeline import Timings
 
-    failed = 0
+    for w in synth.warnings:
+        warn(PROG, w)
+    failed, r, sentences = 0, Timings(), 0
     for first, rest, path in jobs:
         try:
-            _write(synth, first, rest, path, args)
+            timings, spoken = _write(synth, first, rest, path, args)
+            r, sentences = r + timings, sentences + spoken
         except FrontendError as err:
             if len(jobs) == 1:
                 raise
@@ -141,11 +150,8 @@ def _main(args: argparse.Namespace) -> int:
     if args.text_file:
         (Path(args.output) / "index.tsv").write_text(
             "".join(f"{p.name}\t{t}\n" for t, _, p in jobs), encoding="utf-8")
-    for w in synth.report.warnings:
-        warn(PROG, w)
-    r = synth.report
     if args.verbose:
-        print(f"{r.sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
+        print(f"{sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
               f"({synth.backend}{' int8' if args.quantize else ''}) "
               f"(frontend {r.frontend_seconds:.2f} s, acoustic {r.acoustic_seconds:.2f} s, "
               f"{synth.vocoder_name} {r.vocoder_seconds:.2f} s, {os.cpu_count()} cores)", file=sys.stderr)

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from core.audio import AudioError, load_audio
 from core.features import FeatureConfig
-from synthesis.pipeline import SynthesisReport
+from synthesis.pipeline import Timings
 
 from .compare import Comparer
 from .stats import mean_ci
@@ -42,7 +42,7 @@ class Pair:
     alignment: np.ndarray | None = None      # (decoder steps, symbols), mode (a) only
 
 
-def rtf_summary(report: SynthesisReport, warm_up: str) -> dict:
+def rtf_summary(report: Timings, warm_up: str) -> dict:
     """Real-time factors per stage (compute seconds / audio seconds), with the conditions."""
     a = max(report.audio_seconds, 1e-9)
     return {"acoustic": report.acoustic_seconds / a, "vocoder": report.vocoder_seconds / a,
@@ -70,18 +70,19 @@ def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "
 
     synth = voice if isinstance(voice, Synthesizer) else Synthesizer(voice, vocoder=vocoder)
     synth("预热。")                                    # warm-up, not timed
-    synth.report = SynthesisReport()
+    timings = Timings()
     (out / "audio").mkdir(parents=True, exist_ok=True)
     pairs = []
     for n, r in enumerate(tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress)):
         speaker = r.get("speaker") if r.get("speaker") in synth.voice.speakers else None
         torch.manual_seed(n)
-        audio = synth(r["text"], speaker=speaker)
+        result = synth.synthesize(r["text"], speaker=speaker)
+        timings += result.timings
         path = out / "audio" / f"{r['id']}.syn.wav"
-        sf.write(path, audio, synth.sample_rate, subtype="PCM_16")
+        sf.write(path, result.audio, synth.sample_rate, subtype="PCM_16")
         pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None,
-                          synth.last_alignments[0] if len(synth.last_alignments) == 1 else None))
-    return pairs, rtf_summary(synth.report, "one sentence synthesized and discarded before timing"), \
+                          result.sentences[0].alignment if len(result.sentences) == 1 else None))
+    return pairs, rtf_summary(timings, "one sentence synthesized and discarded before timing"), \
         synth.voice.features
 
 
@@ -122,13 +123,9 @@ def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int 
 
     config = FeatureConfig(**_feature_settings(feats))
     extractor = FeatureExtractor(config)
-    if vocoder == "griffin-lim":
-        run = GriffinLim(config)
-    else:
-        model = _load_waveglow(Path(vocoder), config)
-        run = lambda mel: model.infer(mel[None], sigma)[0].clamp(-1, 1)
+    run = GriffinLim(config) if vocoder == "griffin-lim" else _load_waveglow(Path(vocoder), config, sigma)
     (out / "audio").mkdir(parents=True, exist_ok=True)
-    pairs, timing = [], SynthesisReport()
+    pairs, timing = [], Timings()
     for r in tqdm(_records(feats, split, limit), desc="copy synthesis", unit="utt", disable=not progress):
         mel = extractor.mel(extractor.preprocess(load_audio(r["audio"], config.sample_rate)))
         t0 = time.perf_counter()
@@ -150,24 +147,22 @@ def _feature_settings(feats: Path) -> dict:
     return data.get("features", data)
 
 
-def _load_waveglow(path: Path, config: FeatureConfig):
+def _load_waveglow(path: Path, config: FeatureConfig, sigma: float):
+    """A voice folder's WaveGlow or a vocoder checkpoint's, as a vocoder without denoiser."""
+    from core.checkpoint import load_checkpoint
     from synthesis.voice import load_voice
-    from vocoder.waveglow import WaveGlow, WaveGlowConfig
+    from vocoder.waveglow import WaveGlowVocoder, waveglow_from_checkpoint
 
     if path.is_dir():
-        voice = load_voice(path)
-        if voice.vocoder is None:
+        model = load_voice(path).vocoder
+        if model is None:
             raise ValueError(f"{path} has no WaveGlow")
-        return voice.vocoder
-    from core.checkpoint import load_checkpoint
-
-    state = load_checkpoint(path)
-    if state.get("task") != "vocoder":
-        raise ValueError(f"{path} is a {state.get('task')} checkpoint, not a vocoder")
-    model = WaveGlow(WaveGlowConfig(**state["task_state"]["model_config"]))
-    model.load_state_dict(state["model"])
-    model.remove_weight_norm()
-    return model.eval()
+    else:
+        try:
+            model = waveglow_from_checkpoint(load_checkpoint(path))
+        except ValueError as err:
+            raise ValueError(f"{path} is {err}") from None
+    return WaveGlowVocoder(model, config.sample_rate, sigma, denoise=0.0)
 
 
 def score(pairs: list[Pair], features: FeatureConfig, recognizer: str | Path | None = None,

@@ -3,16 +3,19 @@
     from synthesis.pipeline import Synthesizer
     tts = Synthesizer("voices/mine")                  # or Synthesizer() for the shipped voice
     audio = tts("今天是2026年11月24日，天气很好。")    # float32 samples at tts.sample_rate
+    result = tts.synthesize("……")   # audio, sample rate, each sentence's alignment,
+                                     # durations and warnings, timings
 
 Long text is split into sentences (by the frontend), synthesized a batch of sentences at
-a time and joined with short pauses; ``stream`` yields the audio sentence by sentence,
-so memory does not grow with the length of the text.
+a time and joined with short pauses; ``sentences`` yields them one by one, so memory does
+not grow with the length of the text. A ``Synthesizer`` keeps no state between calls:
+everything a call did comes back in its result.
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -40,85 +43,86 @@ def check_controls(pitch_shift: float = 0.0, energy_scale: float = 1.0, sigma: f
 
 
 @dataclass
-class SynthesisReport:
-    """What happened: timings for the real-time factor, and per-sentence warnings."""
+class Timings:
+    """Seconds spent per stage, and the seconds of audio they made."""
 
-    audio_seconds: float = 0.0
     frontend_seconds: float = 0.0
     acoustic_seconds: float = 0.0
     vocoder_seconds: float = 0.0
-    sentences: int = 0
-    sentences_planned: int = 0           # sentences the frontend found so far (for progress)
-    warnings: list[str] = field(default_factory=list)
+    audio_seconds: float = 0.0
 
     @property
     def rtf(self) -> float:
+        """Real-time factor: seconds of computing per second of audio."""
         total = self.frontend_seconds + self.acoustic_seconds + self.vocoder_seconds
         return total / self.audio_seconds if self.audio_seconds else 0.0
 
+    def __add__(self, other: "Timings") -> "Timings":
+        return Timings(*(a + b for a, b in zip(astuple(self), astuple(other))))
+
+
+@dataclass
+class Sentence:
+    """One synthesized sentence of a text."""
+
+    index: int                     # 0-based, in the text
+    of: int                        # sentences in the text
+    text: str                      # as the frontend normalized it
+    audio: np.ndarray              # float32 samples, with the pause after it (none after the last)
+    alignment: np.ndarray          # (decoder steps, symbols): which symbol each step read
+    durations: np.ndarray | None   # (symbols,) frames per symbol (duration-informed voices)
+    warnings: list[str]
+    timings: Timings               # its share of the work
+
+
+@dataclass
+class SynthesisResult:
+    """What ``Synthesizer.synthesize`` made of one text."""
+
+    audio: np.ndarray              # (samples,) float32 mono, the sentences joined
+    sample_rate: int
+    sentences: list[Sentence]
+    warnings: list[str]            # every sentence's warnings, in order
+    timings: Timings
+
 
 class Synthesizer:
-    """``backend``: None (what the folder is), "torch" (a voice folder), or "torchscript" /
-    "onnx" (a folder made by ``tts-export``, run on the CPU). ``quantize="int8"``: dynamic
-    int8 quantization of the acoustic model after loading (PyTorch backend, CPU)."""
+    """A voice ready to speak: ``voice`` a folder or an export (None: the shipped voice),
+    ``backend`` and ``quantize`` as ``synthesis.voice.open_voice``; ``vocoder`` "auto" (the
+    voice's WaveGlow if it has one, else Griffin-Lim), "waveglow" or "griffin-lim".
+    ``warnings`` holds what loading had to say (e.g. no WaveGlow: Griffin-Lim instead)."""
 
     def __init__(self, voice: str | Path | None = None, vocoder: str = "auto", device: str = "cpu",
                  sigma: float = 0.6, denoise: float = 0.01, batch_size: int = 8, user_dict=None,
                  backend: str | None = None, quantize: str | None = None):
-        from synthesis.deploy.runtime import BACKENDS, is_export, load_export, read_manifest
-        from synthesis.voice import VoiceError, load_voice
+        from synthesis.voice import VoiceError, open_voice
         from vocoder.griffin_lim import GriffinLim
+        from vocoder.waveglow import WaveGlowVocoder
 
         check_controls(sigma=sigma)
         if str(device).startswith("cuda") and not torch.cuda.is_available():
             raise ValueError(f"--device {device}: this machine has no CUDA device; use --device cpu")
         if vocoder not in ("auto", "waveglow", "griffin-lim"):
             raise ValueError(f"unknown vocoder {vocoder!r} (auto, waveglow, griffin-lim)")
-        if backend not in (None, "torch", *BACKENDS):
-            raise ValueError(f"unknown backend {backend!r} (torch, {', '.join(BACKENDS)})")
         if voice is None:
             if not (DEFAULT_VOICE / "card.json").exists():
                 raise VoiceError("no voice is shipped with this install yet; pass a voice folder (--model DIR)")
             voice = DEFAULT_VOICE
         self.device = torch.device(device)
-        if is_export(voice):
-            exported = read_manifest(Path(voice))["backend"]
-            if backend not in (None, exported):
-                raise VoiceError(f"{voice} is an export for the {exported} backend, not {backend}")
-            if self.device.type != "cpu":
-                raise ValueError(f"exported models run on the CPU; --device {device} is for the torch backend")
-            if quantize:
-                raise ValueError("an export is quantized when it is made: tts-export --quantize int8")
-            self.voice, self.backend = load_export(voice), exported
-        else:
-            if backend in BACKENDS:
-                raise VoiceError(f"{voice} is a voice folder, not an export for the {backend} backend; make one "
-                                 f"with tts-export --model {voice} --format {backend} --out DIR")
-            self.voice, self.backend = load_voice(voice, self.device), "torch"
-            if quantize:
-                from synthesis.deploy.compress import QUANTIZE, quantize_int8
-
-                if quantize not in QUANTIZE:
-                    raise ValueError(f"unsupported quantization {quantize!r}; supported: {', '.join(QUANTIZE)}")
-                if self.device.type != "cpu":
-                    raise ValueError("int8 dynamic quantization runs on the CPU only")
-                self.voice.acoustic = quantize_int8(self.voice.acoustic)
+        self.voice, self.backend = open_voice(voice, backend, self.device, quantize)
         self.frontend = Frontend(user_dict=user_dict)
-        self.sigma, self.batch_size = sigma, batch_size
-        self.report = SynthesisReport()
-        self.last_alignments: list[np.ndarray] = []   # (decoder steps, symbols) per sentence of the last batch
-        if vocoder == "auto":       # the voice's WaveGlow when it ships one
+        self.batch_size = batch_size
+        self.warnings: list[str] = []
+        if vocoder == "auto":
             vocoder = "waveglow" if self.voice.vocoder is not None else "griffin-lim"
-        self.vocoder_name = vocoder
         if vocoder == "waveglow" and self.voice.vocoder is None:
-            self.report.warnings.append(f"{voice} has no WaveGlow; using Griffin-Lim")
-            self.vocoder_name = "griffin-lim"
-        self.griffin_lim = GriffinLim(self.voice.features).to(self.device)
-        self.denoiser = None
-        if self.vocoder_name == "waveglow" and denoise > 0:
-            from vocoder.denoiser import Denoiser
-
-            self.denoiser, self.denoise = Denoiser(self.voice.vocoder).to(self.device), denoise
+            self.warnings.append(f"{voice} has no WaveGlow; using Griffin-Lim")
+            vocoder = "griffin-lim"
+        self.vocoder_name = vocoder
+        if vocoder == "waveglow":
+            self.vocoder = WaveGlowVocoder(self.voice.vocoder, self.sample_rate, sigma, denoise).to(self.device)
+        else:
+            self.vocoder = GriffinLim(self.voice.features).to(self.device)
 
     @property
     def sample_rate(self) -> int:
@@ -139,32 +143,42 @@ class Synthesizer:
         raise ValueError(f"unknown speaker {speaker!r}; this voice has {', '.join(speakers)}")
 
     def __call__(self, text: str, **controls) -> np.ndarray:
-        """All of ``text`` as one waveform (float32, mono)."""
-        return np.concatenate(list(self.stream(text, **controls)))
+        """All of ``text`` as one waveform (float32, mono): ``synthesize(...).audio``."""
+        return self.synthesize(text, **controls).audio
 
-    def stream(self, text: str, speaker: str | int | None = None, pitch_shift: float = 0.0,
-               energy_scale: float = 1.0) -> Iterator[np.ndarray]:
-        """Audio of each sentence in order (with the pause that follows it)."""
+    def synthesize(self, text: str, speaker: str | int | None = None, pitch_shift: float = 0.0,
+                   energy_scale: float = 1.0) -> SynthesisResult:
+        """``text`` → audio and what went into it. ``pitch_shift`` in semitones,
+        ``energy_scale`` a factor, ``speaker`` a name or index of the voice's speakers."""
+        sentences = list(self.sentences(text, speaker, pitch_shift, energy_scale))
+        return SynthesisResult(np.concatenate([s.audio for s in sentences]), self.sample_rate, sentences,
+                               [w for s in sentences for w in s.warnings], sum((s.timings for s in sentences), Timings()))
+
+    def sentences(self, text: str, speaker: str | int | None = None, pitch_shift: float = 0.0,
+                  energy_scale: float = 1.0) -> Iterator[Sentence]:
+        """Each sentence of ``text`` in order, as soon as its batch is synthesized."""
         check_controls(pitch_shift, energy_scale)
         t0 = time.perf_counter()
         utterances = self.frontend(text)
-        self.report.sentences_planned += len(utterances)
-        self.report.frontend_seconds += time.perf_counter() - t0
-        for utt in utterances:
-            self.report.warnings.extend(utt.warnings)
+        frontend_share = (time.perf_counter() - t0) / max(len(utterances), 1)
         speaker_ids = self.speaker_id(speaker)
         pause = np.zeros(int(PAUSE_S * self.sample_rate), dtype=np.float32)
         for start in range(0, len(utterances), self.batch_size):
             chunk = utterances[start:start + self.batch_size]
-            for i, audio in enumerate(self._synthesize([self.frontend.encode(u) for u in chunk], speaker_ids,
-                                                       pitch_shift, energy_scale)):
-                self.report.sentences += 1
-                last = start + i == len(utterances) - 1
-                self.report.audio_seconds += (len(audio) + (0 if last else len(pause))) / self.sample_rate
-                yield audio if last else np.concatenate([audio, pause])
+            for i, s in enumerate(self._synthesize([self.frontend.encode(u) for u in chunk], speaker_ids,
+                                                   pitch_shift, energy_scale)):
+                n = start + i
+                last = n == len(utterances) - 1
+                audio = s["audio"] if last else np.concatenate([s["audio"], pause])
+                timings = Timings(frontend_share, s["acoustic_seconds"], s["vocoder_seconds"],
+                                  len(audio) / self.sample_rate)
+                yield Sentence(n, len(utterances), chunk[i].normalized, audio, s["alignment"], s["durations"],
+                               [*chunk[i].warnings, *(f"sentence {n + 1}: {w}" for w in s["warnings"])], timings)
 
     @torch.no_grad()
-    def _synthesize(self, ids: list[list[int]], speaker, pitch_shift, energy_scale) -> list[np.ndarray]:
+    def _synthesize(self, ids: list[list[int]], speaker, pitch_shift, energy_scale) -> list[dict]:
+        """A batch of symbol id lists → per sentence: audio, alignment, durations, warnings,
+        and its share of the acoustic model's time and its vocoder time."""
         n = max(len(x) for x in ids)
         symbols = torch.zeros(len(ids), n, dtype=torch.long)
         for i, x in enumerate(ids):
@@ -174,24 +188,20 @@ class Synthesizer:
         t0 = time.perf_counter()
         out = self.voice.acoustic.infer(symbols.to(self.device), lengths.to(self.device), speakers,
                                         pitch_shift=pitch_shift, energy_scale=energy_scale)
-        t1 = time.perf_counter()
-        self.report.acoustic_seconds += t1 - t0
-        audios = []
+        acoustic_share = (time.perf_counter() - t0) / len(ids)
         r = self.voice.acoustic.config.reduction
-        self.last_alignments = [out.alignment[i, :(int(out.lengths[i]) + r - 1) // r, :len(ids[i])].float().cpu().numpy()
-                                for i in range(len(ids))]
+        durations = out.extra.get("durations") if out.extra else None
+        results = []
         for i in range(len(ids)):
+            warnings = []
             if not bool(out.reached_end[i]) or not bool(out.stopped_by_gate[i]):
                 why = "attention did not reach the end" if not bool(out.reached_end[i]) else "no stop token"
-                self.report.warnings.append(f"sentence {self.report.sentences + i + 1}: {why}; "
-                                            "the audio may be cut short or run on")
-            mel = out.mel_post[i:i + 1, :, :int(out.lengths[i])]
-            if self.vocoder_name == "waveglow":
-                audio = self.voice.vocoder.infer(mel, self.sigma)
-                if self.denoiser is not None:
-                    audio = self.denoiser(audio, self.denoise).clamp(-1.0, 1.0)
-            else:
-                audio = self.griffin_lim(mel)
-            audios.append(audio[0].float().cpu().numpy())
-        self.report.vocoder_seconds += time.perf_counter() - t1
-        return audios
+                warnings.append(f"{why}; the audio may be cut short or run on")
+            t1 = time.perf_counter()
+            audio = self.vocoder(out.mel_post[i:i + 1, :, :int(out.lengths[i])])[0].float().cpu().numpy()
+            results.append({
+                "audio": audio, "warnings": warnings, "acoustic_seconds": acoustic_share,
+                "vocoder_seconds": time.perf_counter() - t1,
+                "alignment": out.alignment[i, :(int(out.lengths[i]) + r - 1) // r, :len(ids[i])].float().cpu().numpy(),
+                "durations": None if durations is None else durations[i, :len(ids[i])].cpu().numpy()})
+        return results

@@ -8,6 +8,8 @@
 
 ``build_voice`` makes one from training checkpoints; ``load_voice`` checks it (format,
 version, symbol table, weights) and gives a one-line error for a wrong or corrupt folder.
+``open_voice`` is the one way to load for synthesis: a voice folder or an export
+(``tts-export``), on any backend.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from core.files import atomic_write, atomic_write_json, first_line
 from tts.models import build_acoustic
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from core.checkpoint import load_checkpoint
-from vocoder.waveglow import WaveGlow, WaveGlowConfig
+from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_from_checkpoint
 
 FORMAT = "mandarin-tts-voice"
 VERSION = 1
@@ -96,9 +98,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
             raise VoiceError(f"{vocoder_checkpoint} is a {vc.get('task')} checkpoint, not a vocoder")
         if vc["config"]["features"] != features:
             raise VoiceError("the vocoder was trained on other feature settings than the acoustic model")
-        wg = WaveGlow(WaveGlowConfig(**vc["task_state"]["model_config"]))
-        wg.load_state_dict(vc["model"])
-        wg.remove_weight_norm()
+        wg = waveglow_from_checkpoint(vc)
         _atomic_save({"config": asdict(wg.config), "weights": _weights(wg, half)}, out / "vocoder.pt")
         card["vocoder"] = {"checkpoint": str(vocoder_checkpoint), "step": vc["step"], "best_val": vc["best_val"],
                            "config": vc["config"]}
@@ -170,3 +170,38 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
             raise VoiceError(f"{path}/vocoder.pt does not fit its config ({first_line(err, 160)})") from None
         vocoder = vocoder.to(device).eval()
     return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path)
+
+
+def open_voice(voice: str | Path, backend: str | None = None, device: str | torch.device = "cpu",
+               quantize: str | None = None) -> tuple[Voice, str]:
+    """A voice folder or an export, checked → (voice, the backend it runs on). ``backend``:
+    None (what the folder is), "torch" (a voice folder), "torchscript" or "onnx" (an export,
+    CPU only). ``quantize="int8"``: dynamic int8 quantization of a voice folder's acoustic
+    model (CPU)."""
+    from synthesis.deploy.runtime import BACKENDS, is_export, load_export, read_manifest
+
+    if backend not in (None, "torch", *BACKENDS):
+        raise ValueError(f"unknown backend {backend!r} (torch, {', '.join(BACKENDS)})")
+    device = torch.device(device)
+    if is_export(voice):
+        exported = read_manifest(Path(voice))["backend"]
+        if backend not in (None, exported):
+            raise VoiceError(f"{voice} is an export for the {exported} backend, not {backend}")
+        if device.type != "cpu":
+            raise ValueError(f"exported models run on the CPU; --device {device} is for the torch backend")
+        if quantize:
+            raise ValueError("an export is quantized when it is made: tts-export --quantize int8")
+        return load_export(voice), exported
+    if backend in BACKENDS:
+        raise VoiceError(f"{voice} is a voice folder, not an export for the {backend} backend; make one "
+                         f"with tts-export --model {voice} --format {backend} --out DIR")
+    loaded = load_voice(voice, device)
+    if quantize:
+        from synthesis.deploy.compress import QUANTIZE, quantize_int8
+
+        if quantize not in QUANTIZE:
+            raise ValueError(f"unsupported quantization {quantize!r}; supported: {', '.join(QUANTIZE)}")
+        if device.type != "cpu":
+            raise ValueError("int8 dynamic quantization runs on the CPU only")
+        loaded.acoustic = quantize_int8(loaded.acoustic)
+    return loaded, "torch"

@@ -121,8 +121,13 @@ class GriffinLim(torch.nn.Module):
         wave = self._istft(magnitude * angles, length)
         return wave.reshape(*shape[:-2], wave.shape[-1])
 
+    @property
+    def sample_rate(self) -> int:
+        return self.config.sample_rate
+
     @torch.no_grad()
     def forward(self, log_mel: torch.Tensor) -> torch.Tensor:
+        """(..., n_mels, T) log-mel → (..., T · hop) samples in [-1, 1]."""
         frames = log_mel.shape[-1]
         if frames < self.MIN_FRAMES:
             pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))

@@ -205,3 +205,42 @@ def waveglow_loss(z: torch.Tensor, log_s: list[torch.Tensor], log_det: list[torc
     """Negative log-likelihood per audio sample (NVIDIA's normalization)."""
     total = (z.float() ** 2).sum() / (2 * sigma ** 2) - sum(s.float().sum() for s in log_s) - sum(log_det)
     return total / z.numel()
+
+
+def waveglow_from_checkpoint(state: dict) -> WaveGlow:
+    """The trained WaveGlow of a ``tts-train`` vocoder checkpoint (as ``load_checkpoint``
+    returns it), weight norm folded in, in eval mode; ValueError for another task's."""
+    if state.get("task") != "vocoder":
+        raise ValueError(f"a {state.get('task')} checkpoint, not a vocoder")
+    model = WaveGlow(WaveGlowConfig(**state["task_state"]["model_config"]))
+    model.load_state_dict(state["model"])
+    return model.remove_weight_norm().eval()
+
+
+class WaveGlowVocoder:
+    """The vocoder interface over a WaveGlow, or anything with its ``infer(mel, sigma)``
+    (an exported graph): samples z at ``sigma``, then removes the model's bias spectrum at
+    ``denoise`` strength (0: no denoiser)."""
+
+    def __init__(self, model, sample_rate: int, sigma: float = 0.6, denoise: float = 0.01):
+        self.model, self.sample_rate, self.sigma, self.denoise = model, sample_rate, sigma, denoise
+        self.denoiser = None
+        if denoise > 0:
+            from .denoiser import Denoiser
+
+            self.denoiser = Denoiser(model)
+
+    def to(self, device) -> "WaveGlowVocoder":
+        if isinstance(self.model, nn.Module):
+            self.model = self.model.to(device)
+        if self.denoiser is not None:
+            self.denoiser = self.denoiser.to(device)
+        return self
+
+    @torch.no_grad()
+    def __call__(self, mel: torch.Tensor) -> torch.Tensor:
+        """(B, n_mels, T) or (n_mels, T) log-mel → (B, T · hop) or (T · hop,) in [-1, 1]."""
+        audio = self.model.infer(mel if mel.dim() == 3 else mel[None], self.sigma)
+        if self.denoiser is not None:
+            audio = self.denoiser(audio, self.denoise).clamp(-1.0, 1.0)
+        return audio if mel.dim() == 3 else audio[0]

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from tts.models.tacotron2 import Tacotron2
+from tts.models.tacotron2 import DecoderState, Tacotron2
 from vocoder.waveglow import WaveGlow
 
-STATE = ("ah", "ac", "dh", "dc", "weights", "cum", "context")
 
 
 @dataclass
@@ -76,10 +75,11 @@ class AcousticGraphs(nn.Module):
             out += (enc["pitch"], enc["energy"], enc["pitch_pred"], enc["energy_pred"])
         return out
 
-    def decoder_step(self, frame, mask1, mask2, memory, processed, mask, ah, ac, dh, dc, weights, cum, context):
-        state = dict(zip(STATE, (ah, ac, dh, dc, weights, cum, context)))
+    def decoder_step(self, frame, mask1, mask2, memory, processed, mask, *state):
+        """… and the ``DecoderState`` tensors in order → frames, gate and the new state."""
+        state = DecoderState(*state)
         frames, gate, _ = self.model.decoder_step(frame, (mask1, mask2), state, memory, processed, mask)
-        return (frames, gate) + tuple(state[k] for k in STATE)
+        return (frames, gate) + state.tensors()
 
     def postnet(self, mel, lengths):
         return self.model.postprocess(mel, lengths)
@@ -120,11 +120,11 @@ def acoustic_graphs(model: Tacotron2, batch: int = 2, n: int = 11, frames: int =
     state = model.decoder.initial_state(enc["memory"])
     step_in = {"frame": torch.randn(batch, c.n_mels), "mask1": torch.ones(batch, c.prenet_dim),
                "mask2": torch.ones(batch, c.prenet_dim), "memory": enc["memory"], "processed": enc["processed"],
-               "mask": enc["mask"], **{k: torch.rand_like(v) * 0.1 for k, v in state.items()}}
-    step_axes = {k: ({0: "batch"} if k not in ("memory", "processed", "mask", "weights", "cum") else bn)
-                 for k in step_in}
-    step_out = ["frames", "gate"] + [f"{k}_out" for k in STATE]
-    step_axes.update({k: ({0: "batch"} if k not in ("weights_out", "cum_out") else bn) for k in step_out})
+               "mask": enc["mask"], **{k: torch.rand_like(v) * 0.1 for k, v in zip(DecoderState.names(), state.tensors())}}
+    per_symbol = ("memory", "processed", "mask", "weights", "cumulative_weights")
+    step_axes = {k: ({0: "batch"} if k not in per_symbol else bn) for k in step_in}
+    step_out = ["frames", "gate"] + [f"{k}_out" for k in DecoderState.names()]
+    step_axes.update({k: ({0: "batch"} if k.removesuffix("_out") not in per_symbol else bn) for k in step_out})
     owner = AcousticGraphs(model).eval()
     post_in = {"mel": torch.randn(batch, c.n_mels, frames), "lengths": torch.tensor([frames] + [frames // 2] * (batch - 1))}
     return [

@@ -14,7 +14,6 @@ import torch
 
 from tts.models.tacotron2 import Tacotron2, prenet_masks
 
-from synthesis.deploy.graphs import STATE
 from synthesis.deploy.runtime import ExportedAcoustic
 
 
@@ -39,11 +38,12 @@ def lockstep(model: Tacotron2, exported: ExportedAcoustic, symbols: torch.Tensor
     frames, worst["decoder_step"] = [], 0.0
     for _ in range(steps):
         masks = prenet_masks(symbols.shape[0], c, frame)
-        before = dict(state)
+        before = state.tensors()
         f, g, _ = model.decoder_step(frame, masks, state, enc["memory"], enc["processed"], enc["mask"])
-        out = exported.graphs["decoder_step"](frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"],
-                                              processed=enc["processed"], mask=enc["mask"], **before)
-        expected = [f, g] + [state[k] for k in STATE]
+        graph = exported.graphs["decoder_step"]
+        out = graph(frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"], processed=enc["processed"],
+                    mask=enc["mask"], **dict(zip(graph.inputs[-len(before):], before)))
+        expected = [f, g] + list(state.tensors())
         worst["decoder_step"] = max(worst["decoder_step"], max(_diff(a, b) for a, b in zip(expected, out)))
         frames.append(f)
         frame = f.view(-1, c.reduction, c.n_mels)[:, -1]

@@ -20,12 +20,11 @@ import torch
 
 from core.features import FeatureConfig
 from core.layers import length_mask
-from tts.models.tacotron2 import AcousticOutput, Tacotron2Config, free_run
+from tts.models.tacotron2 import AcousticOutput, DecoderState, Tacotron2Config, free_run
 from tts.models.variance import semitones_to_pitch_shift
 from synthesis.voice import Voice, VoiceError, check_symbols, read_card
 from vocoder.waveglow import WaveGlowConfig
 
-from synthesis.deploy.graphs import STATE
 from core.files import first_line
 
 EXPORT_FORMAT = "mandarin-tts-export"
@@ -96,15 +95,16 @@ class ExportedAcoustic:
         enc.update(zip(self.outputs["encoder"], self.graphs["encoder"](**feeds)))
         enc["mask"] = length_mask(symbol_lengths, n)
         zeros = lambda dim: torch.zeros(b, dim)
-        state = {"ah": zeros(c.attention_rnn_dim), "ac": zeros(c.attention_rnn_dim), "dh": zeros(c.decoder_rnn_dim),
-                 "dc": zeros(c.decoder_rnn_dim), "weights": zeros(n), "cum": zeros(n), "context": zeros(c.encoder_dim)}
+        state = [zeros(c.attention_rnn_dim), zeros(c.attention_rnn_dim), zeros(c.decoder_rnn_dim),
+                 zeros(c.decoder_rnn_dim), zeros(n), zeros(n), zeros(c.encoder_dim)]     # DecoderState's order
+        graph = self.graphs["decoder_step"]
+        state_names = graph.inputs[-len(state):]      # as the export named them (older: ah, ac, ...)
 
         def step(frame, masks):
-            frames, gate, *new = self.graphs["decoder_step"](
-                frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"], processed=enc["processed"],
-                mask=enc["mask"], **state)
-            state.update(zip(STATE, new))
-            return frames, gate, state["weights"]
+            frames, gate, *new = graph(frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"],
+                                       processed=enc["processed"], mask=enc["mask"], **dict(zip(state_names, state)))
+            state[:] = new
+            return frames, gate, DecoderState(*state).weights
 
         postprocess = lambda mel, lengths: tuple(self.graphs["postnet"](mel=mel, lengths=lengths))
         return free_run(step, postprocess, enc, symbol_lengths, c, max_steps)

@@ -227,7 +227,8 @@ def test_single_speaker_models_with_and_without_variance(settings, fmt, tmp_path
     torch.manual_seed(0)
     model = Tacotron2(Tacotron2Config(
         symbol_dim=32, encoder_dim=32, attention_rnn_dim=48, decoder_rnn_dim=48, prenet_dim=32, attention_dim=16,
-        location_filters=4, postnet_dim=32, postnet_convs=3, variance_filters=16, **settings)).eval()
+        location_filters=4, postnet_dim=32, postnet_convs=3, variance_filters=16, n_symbols=len(DEFAULT_TABLE),
+        **settings)).eval()
     export_voice(write_voice(model, tmp_path / "voice"), tmp_path / "export", fmt, log=lambda _: None)
     exported = load_export(tmp_path / "export")
     assert exported.vocoder is None

@@ -9,7 +9,7 @@ from tts.models.variance import phone_averages, semitones_to_pitch_shift
 
 TINY = dict(symbol_dim=32, encoder_dim=32, attention_rnn_dim=48, decoder_rnn_dim=48, prenet_dim=32,
             attention_dim=24, location_filters=4, location_kernel=7, postnet_dim=32, postnet_convs=3,
-            variance_filters=16, n_mels=20)
+            variance_filters=16, n_mels=20, n_symbols=200)
 
 
 def tiny(**kw):

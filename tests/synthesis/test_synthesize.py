@@ -51,12 +51,26 @@ def test_pipeline_in_three_lines(voice):
     audio = tts("今天天气很好。我们去公园散步。", speaker="spk3")
     assert audio.dtype == np.float32 and audio.ndim == 1 and len(audio) > 0.3 * tts.sample_rate
     assert np.abs(audio).max() <= 1.0 and np.isfinite(audio).all()
-    assert tts.report.sentences == 2 and tts.report.rtf > 0
+
+
+def test_synthesize_returns_what_each_sentence_was_made_of(voice):
+    tts = Synthesizer(voice, vocoder="griffin-lim")
+    result = tts.synthesize("今天天气很好。我们去公园散步。", speaker="spk3")
+    assert result.sample_rate == tts.sample_rate and len(result.sentences) == 2
+    assert np.array_equal(result.audio, np.concatenate([s.audio for s in result.sentences]))
+    first, second = result.sentences
+    assert (first.index, first.of, second.index) == (0, 2, 1) and "公园" in second.text
+    symbols = len(tts.frontend.encode(tts.frontend("今天天气很好。")[0]))
+    assert first.alignment.shape[1] == symbols and first.alignment.shape[0] >= 1
+    assert result.timings.audio_seconds == pytest.approx(len(result.audio) / tts.sample_rate)
+    assert result.timings.rtf > 0 and result.timings.acoustic_seconds > 0 and result.timings.vocoder_seconds > 0
+    again = tts.synthesize("我们去公园散步。", speaker="spk3")          # nothing carried over between calls
+    assert len(again.sentences) == 1 and again.timings.audio_seconds < result.timings.audio_seconds
 
 
 def test_long_text_streams_sentence_by_sentence(voice):
     tts = Synthesizer(voice, vocoder="griffin-lim", batch_size=4)
-    chunks = list(tts.stream("今天天气很好。" * 12, speaker=0))
+    chunks = [s.audio for s in tts.sentences("今天天气很好。" * 12, speaker=0)]
     assert len(chunks) == 12
     assert max(len(c) for c in chunks) < 3 * min(len(c) for c in chunks) + tts.sample_rate
 

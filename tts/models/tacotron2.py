@@ -18,13 +18,12 @@ buffers): ``forward`` takes and returns normalized mels, ``infer`` returns log-m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from frontend import DEFAULT_TABLE
 
 from core.layers import BiLSTM, MaskedConvStack, length_mask
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
@@ -37,7 +36,7 @@ DECODERS = ("attention", "parallel", "autoregressive")
 class Tacotron2Config:
     """All sizes of the model. Defaults are NVIDIA's published Tacotron2 (full size)."""
 
-    n_symbols: int = len(DEFAULT_TABLE)
+    n_symbols: int = 0                    # the symbol table's size: set by whoever builds the model
     n_mels: int = 80
     reduction: int = 1                    # frames per decoder step (1-4)
     symbol_dim: int = 512
@@ -126,6 +125,8 @@ class Encoder(nn.Module):
 
     def __init__(self, c: Tacotron2Config):
         super().__init__()
+        if c.n_symbols < 1:
+            raise ValueError("model.n_symbols must be the symbol table's size (len(frontend.DEFAULT_TABLE))")
         self.embedding = nn.Embedding(c.n_symbols, c.symbol_dim, padding_idx=0)
         std = math.sqrt(2.0 / (c.n_symbols + c.symbol_dim))
         nn.init.uniform_(self.embedding.weight, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
@@ -194,6 +195,28 @@ def prenet_masks(batch: int, config: "Tacotron2Config", like: torch.Tensor) -> t
     return tuple((torch.rand(shape, device=like.device) < keep).to(like.dtype) / keep for _ in range(2))
 
 
+@dataclass
+class DecoderState:
+    """Tacotron2's decoder state between steps, for B utterances of N symbols. Exports take
+    and return these tensors in this order (``tensors``; older exports named them
+    ah, ac, dh, dc, weights, cum, context)."""
+
+    attention_hidden: torch.Tensor      # (B, attention_rnn_dim) the attention LSTM
+    attention_cell: torch.Tensor        # (B, attention_rnn_dim)
+    decoder_hidden: torch.Tensor        # (B, decoder_rnn_dim) the decoder LSTM
+    decoder_cell: torch.Tensor          # (B, decoder_rnn_dim)
+    weights: torch.Tensor               # (B, N) attention weights of the last step
+    cumulative_weights: torch.Tensor    # (B, N) their sum over the steps so far
+    context: torch.Tensor               # (B, E) the attended memory of the last step
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        return tuple(getattr(self, name) for name in self.names())
+
+
 class Decoder(nn.Module):
     """Autoregressive decoder: r frames and one stop logit per step."""
 
@@ -210,26 +233,28 @@ class Decoder(nn.Module):
         self.gate = nn.Linear(c.decoder_rnn_dim + e, 1)
         nn.init.xavier_uniform_(self.gate.weight, gain=nn.init.calculate_gain("sigmoid"))
 
-    def initial_state(self, memory: torch.Tensor) -> dict[str, torch.Tensor]:
+    def initial_state(self, memory: torch.Tensor) -> DecoderState:
+        """memory (B, N, E) → zeros."""
         b, n, e = memory.shape
         z = lambda *shape: memory.new_zeros(*shape)
         c = self.c
-        return {"ah": z(b, c.attention_rnn_dim), "ac": z(b, c.attention_rnn_dim),
-                "dh": z(b, c.decoder_rnn_dim), "dc": z(b, c.decoder_rnn_dim),
-                "weights": z(b, n), "cum": z(b, n), "context": z(b, e)}
+        return DecoderState(z(b, c.attention_rnn_dim), z(b, c.attention_rnn_dim), z(b, c.decoder_rnn_dim),
+                            z(b, c.decoder_rnn_dim), z(b, n), z(b, n), z(b, e))
 
-    def step(self, prenet_out: torch.Tensor, state: dict, memory: torch.Tensor, processed: torch.Tensor,
+    def step(self, prenet_out: torch.Tensor, state: DecoderState, memory: torch.Tensor, processed: torch.Tensor,
              mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """One decoder step → frames (B, n_mels * r), gate logit (B,), weights (B, N)."""
-        c = self.c
-        ah, ac = self.attention_rnn(torch.cat([prenet_out, state["context"]], -1), (state["ah"], state["ac"]))
+        """One decoder step; updates ``state`` → frames (B, n_mels * r), gate logit (B,),
+        weights (B, N)."""
+        c, s = self.c, state
+        ah, ac = self.attention_rnn(torch.cat([prenet_out, s.context], -1), (s.attention_hidden, s.attention_cell))
         ah = F.dropout(ah, c.attention_dropout, self.training)
-        weights_cat = torch.stack([state["weights"], state["cum"]], dim=1)
+        weights_cat = torch.stack([s.weights, s.cumulative_weights], dim=1)
         context, weights = self.attention(ah, memory, processed, weights_cat, mask)
-        dh, dc = self.decoder_rnn(torch.cat([ah, context], -1), (state["dh"], state["dc"]))
+        dh, dc = self.decoder_rnn(torch.cat([ah, context], -1), (s.decoder_hidden, s.decoder_cell))
         dh = F.dropout(dh, c.decoder_dropout, self.training)
         out = torch.cat([dh, context], -1)
-        state.update(ah=ah, ac=ac, dh=dh, dc=dc, weights=weights, cum=state["cum"] + weights, context=context)
+        s.attention_hidden, s.attention_cell, s.decoder_hidden, s.decoder_cell = ah, ac, dh, dc
+        s.weights, s.cumulative_weights, s.context = weights, s.cumulative_weights + weights, context
         return self.projection(out), self.gate(out).squeeze(-1), weights
 
     def forward(self, memory: torch.Tensor, mask: torch.Tensor, mels: torch.Tensor) -> tuple:
@@ -288,9 +313,9 @@ class Tacotron2(DatasetStats, nn.Module):
     are converted inside the model and a saved model needs nothing else.
     """
 
-    def __init__(self, config: Tacotron2Config | None = None):
+    def __init__(self, config: Tacotron2Config):
         super().__init__()
-        self.config = c = config or Tacotron2Config()
+        self.config = c = config
         self.encoder = Encoder(c)
         self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
         self.speaker_proj = nn.Linear(c.speaker_dim, c.encoder_dim) if c.n_speakers > 1 else None
@@ -353,7 +378,7 @@ class Tacotron2(DatasetStats, nn.Module):
         memory, v = self._memory(symbols, symbol_lengths, speakers, None, None, pitch_shift, energy_scale)
         return {**v, "memory": memory, "processed": self.decoder.attention.memory(memory)}
 
-    def decoder_step(self, frame: torch.Tensor, masks: tuple, state: dict, memory: torch.Tensor,
+    def decoder_step(self, frame: torch.Tensor, masks: tuple, state: DecoderState, memory: torch.Tensor,
                      processed: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One free-running step from the previous frame (B, n_mels) (normalized); updates
         ``state`` → frames (B, n_mels * r), stop logit (B,), attention weights (B, N)."""
