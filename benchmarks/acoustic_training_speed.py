@@ -9,6 +9,7 @@ as in training) for a warm-up step and then ``--steps`` timed optimizer steps. R
 mel frames per second (target frames of the batch per second of forward + backward +
 update), seconds per step and the process's peak memory. Prints a table, writes JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,11 @@ def _one(name: str, feats: str, steps: int, threads: int) -> dict:
 
     torch.set_num_threads(threads)
     path, overrides = CASES[name]
-    config = load_run_config(str(ROOT / path), overrides + [f"data.features_dir={feats}", "validation.sentences=0"])
+    config = load_run_config(
+        str(ROOT / path), overrides + [f"data.features_dir={feats}", "validation.sentences=0"]
+    )
     task = AcousticTask(config)
-    batches = BatchSampler(task.lengths(task.train_set), 16, seed=0).batches()[:steps + 1]
+    batches = BatchSampler(task.lengths(task.train_set), 16, seed=0).batches()[: steps + 1]
     optimizer = torch.optim.AdamW(task.model.parameters(), lr=1e-4)
     task.model.train()
     frames, seconds = 0, 0.0
@@ -50,13 +53,18 @@ def _one(name: str, feats: str, steps: int, threads: int) -> dict:
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        if i:                                   # the first step warms up
+        if i:  # the first step warms up
             seconds += time.perf_counter() - start
             frames += int(batch["mel_lengths"].sum())
-    return {"model": name, "threads": threads, "steps": steps, "frames_per_s": round(frames / seconds),
-            "s_per_step": round(seconds / steps, 3),
-            "params_m": round(sum(p.numel() for p in task.model.parameters()) / 1e6, 2),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return {
+        "model": name,
+        "threads": threads,
+        "steps": steps,
+        "frames_per_s": round(frames / seconds),
+        "s_per_step": round(seconds / steps, 3),
+        "params_m": round(sum(p.numel() for p in task.model.parameters()) / 1e6, 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def main() -> None:
@@ -75,17 +83,36 @@ def main() -> None:
     rows = []
     for threads in args.threads:
         for name in args.models:
-            out = subprocess.run([sys.executable, __file__, "--one", f"{name}:{threads}", "--feats", args.feats,
-                                  "--steps", str(args.steps)], capture_output=True, text=True, cwd=ROOT)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    f"{name}:{threads}",
+                    "--feats",
+                    args.feats,
+                    "--steps",
+                    str(args.steps),
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if out.returncode:
                 sys.exit(f"{name}: {out.stderr.strip().splitlines()[-1]}")
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
             r = rows[-1]
-            print(f"{r['model']:>15} threads {r['threads']}: {r['frames_per_s']:>6} frames/s "
-                  f"{r['s_per_step']:>6} s/step {r['params_m']:>5} M params {r['peak_rss_mb']:>6} MB", flush=True)
+            print(
+                f"{r['model']:>15} threads {r['threads']}: {r['frames_per_s']:>6} frames/s "
+                f"{r['s_per_step']:>6} s/step {r['params_m']:>5} M params {r['peak_rss_mb']:>6} MB",
+                flush=True,
+            )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"machine": platform.processor() or platform.machine(),
-                                           "batch_size": 16, "rows": rows}, indent=1))
+    Path(args.json).write_text(
+        json.dumps(
+            {"machine": platform.processor() or platform.machine(), "batch_size": 16, "rows": rows}, indent=1
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ its own leading silence.
 
     python benchmarks/aligner_accuracy.py --corpus data/corpus1 --feats data/feats1 --split test
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,12 @@ import librosa
 import numpy as np
 import soundfile as sf
 
-from frontend import DEFAULT_TABLE, Frontend
-from frontend.symbols import BREAKS, ERHUA, INITIALS, MOODS
 from core.data.align import load_durations
 from core.data.corpus import EDGE_SILENCE_S, VOICES, plan
 from core.data.espeak_words import word_starts
 from core.features import FeatureConfig
+from frontend import DEFAULT_TABLE, Frontend
+from frontend.symbols import BREAKS, ERHUA, INITIALS, MOODS
 
 
 def syllable_starts(symbols: list[str], durations: np.ndarray) -> list[int]:
@@ -56,8 +57,11 @@ def main() -> None:
     args = p.parse_args()
 
     features = FeatureConfig(**json.loads((Path(args.feats) / "features.json").read_text()))
-    records = [r for r in json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))
-               if r["split"] == args.split][:args.limit]
+    records = [
+        r
+        for r in json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))
+        if r["split"] == args.split
+    ][: args.limit]
     durations = load_durations(args.feats)
     voices = {v.name: v for v in VOICES}
     frontend = Frontend()
@@ -65,24 +69,34 @@ def main() -> None:
     t0 = time.perf_counter()
     for r in records:
         sentences, _ = plan(r["text"], frontend)
-        if len(sentences) != 1 or len(sentences[0]) != 1 or sentences[0][0][0] != "zh" or r["id"] not in durations:
+        if (
+            len(sentences) != 1
+            or len(sentences[0]) != 1
+            or sentences[0][0][0] != "zh"
+            or r["id"] not in durations
+        ):
             skipped += 1
             continue
         voice = voices[r["speaker"]]
-        audio, words = word_starts(sentences[0][0][1], f"cmn-latn-pinyin+{voice.variant}", voice.pitch, voice.speed)
+        audio, words = word_starts(
+            sentences[0][0][1], f"cmn-latn-pinyin+{voice.variant}", voice.pitch, voice.speed
+        )
         wav, sr = sf.read(r["audio"], dtype="float32")
         loud = np.flatnonzero(np.abs(audio) > 1e-3)
         edge = int(EDGE_SILENCE_S * sr)
-        speech = audio[loud[0]:loud[-1] + 1]
-        if len(wav) != len(speech) + 2 * edge or np.abs(wav[edge:edge + len(speech)] - speech).max() > 1e-3:
-            mismatched += 1           # not the audio the corpus holds (another espeak-ng build?)
+        speech = audio[loud[0] : loud[-1] + 1]
+        if len(wav) != len(speech) + 2 * edge or np.abs(wav[edge : edge + len(speech)] - speech).max() > 1e-3:
+            mismatched += 1  # not the audio the corpus holds (another espeak-ng build?)
             continue
         # the corpus trimmed espeak-ng's output and added edges; tts-prepare trimmed again
-        _, (start, _) = librosa.effects.trim(wav, top_db=features.trim_top_db, frame_length=features.win_length,
-                                             hop_length=features.hop_length)
+        _, (start, _) = librosa.effects.trim(
+            wav, top_db=features.trim_top_db, frame_length=features.win_length, hop_length=features.hop_length
+        )
         start = max(0, start - int(features.trim_pad_s * sr))
         truth = words - loud[0] / sr + edge / sr - start / sr
-        symbols = DEFAULT_TABLE.decode(np.load(Path(args.feats) / "items" / f"{r['id']}.npz")["symbols"].tolist())
+        symbols = DEFAULT_TABLE.decode(
+            np.load(Path(args.feats) / "items" / f"{r['id']}.npz")["symbols"].tolist()
+        )
         frames = syllable_starts(symbols, durations[r["id"]])
         if len(frames) != len(truth):
             skipped += 1
@@ -92,17 +106,27 @@ def main() -> None:
         used += 1
     signed = np.concatenate(errors) * 1000 if errors else np.zeros(0)
     err = np.abs(signed)
-    result = {"split": args.split, "utterances": used, "skipped": skipped, "audio_mismatch": mismatched,
-              "boundaries": int(err.size), "mean_abs_ms": round(float(err.mean()), 2) if err.size else None,
-              "mean_signed_ms": round(float(signed.mean()), 2) if err.size else None,
-              "median_abs_ms": round(float(np.median(err)), 2) if err.size else None,
-              "within_20ms": round(float((err <= 20).mean()), 4) if err.size else None,
-              "within_50ms": round(float((err <= 50).mean()), 4) if err.size else None,
-              "frame_ms": round(1000 * features.hop_length / features.sample_rate, 2),
-              "seconds": round(time.perf_counter() - t0, 1)}
-    print(f"{'utterances':>10} {'boundaries':>10} {'mean ms':>8} {'median ms':>9} {'<=20 ms':>8} {'<=50 ms':>8}")
-    print(f"{used:>10} {result['boundaries']:>10} {result['mean_abs_ms']:>8} {result['median_abs_ms']:>9} "
-          f"{result['within_20ms']:>8} {result['within_50ms']:>8}")
+    result = {
+        "split": args.split,
+        "utterances": used,
+        "skipped": skipped,
+        "audio_mismatch": mismatched,
+        "boundaries": int(err.size),
+        "mean_abs_ms": round(float(err.mean()), 2) if err.size else None,
+        "mean_signed_ms": round(float(signed.mean()), 2) if err.size else None,
+        "median_abs_ms": round(float(np.median(err)), 2) if err.size else None,
+        "within_20ms": round(float((err <= 20).mean()), 4) if err.size else None,
+        "within_50ms": round(float((err <= 50).mean()), 4) if err.size else None,
+        "frame_ms": round(1000 * features.hop_length / features.sample_rate, 2),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    print(
+        f"{'utterances':>10} {'boundaries':>10} {'mean ms':>8} {'median ms':>9} {'<=20 ms':>8} {'<=50 ms':>8}"
+    )
+    print(
+        f"{used:>10} {result['boundaries']:>10} {result['mean_abs_ms']:>8} {result['median_abs_ms']:>9} "
+        f"{result['within_20ms']:>8} {result['within_50ms']:>8}"
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1))
 

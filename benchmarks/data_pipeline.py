@@ -6,6 +6,7 @@ Reports wall seconds for corpus rendering and feature extraction, and the real-t
 factor of feature extraction (wall seconds / seconds of audio prepared), plus the F0
 extractor alone against librosa's pYIN on the same audio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,12 +28,11 @@ def main() -> None:
     args = p.parse_args()
 
     import librosa
-    import numpy as np
 
     from core.audio import load_audio
     from core.data.corpus import build_corpus
-    from core.pitch import yin
     from core.data.prepare import prepare
+    from core.pitch import yin
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
@@ -59,10 +59,14 @@ def main() -> None:
 
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-        "jobs": args.jobs, "utterances": card["utterances"], "audio_seconds": round(audio_s, 1),
-        "corpus_build_s": round(t_corpus, 2), "prepare_s": round(t_prepare, 2),
+        "jobs": args.jobs,
+        "utterances": card["utterances"],
+        "audio_seconds": round(audio_s, 1),
+        "corpus_build_s": round(t_corpus, 2),
+        "prepare_s": round(t_prepare, 2),
         "prepare_rtf": round(t_prepare / audio_s, 4),
-        "f0_yin_rtf_1proc": round(t_yin / clip_s, 5), "f0_pyin_rtf_1proc": round(t_pyin / clip_s, 4),
+        "f0_yin_rtf_1proc": round(t_yin / clip_s, 5),
+        "f0_pyin_rtf_1proc": round(t_pyin / clip_s, 4),
         "yin_speedup_over_pyin": round(t_pyin / t_yin, 1),
         "problems": len(summary["problems"]) + len(card["failed"]),
     }

@@ -21,6 +21,7 @@ acoustic model differs.
   against the float32 PyTorch output (what the variant alone changes).
 Prints a table and writes JSON (default benchmarks/results/deployment.json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = {     # name: (backend, quantize, prune)
+VARIANTS = {  # name: (backend, quantize, prune)
     "torch": ("torch", None, None),
     "torch-int8": ("torch", "int8", None),
     "torch-prune20": ("torch", None, 0.2),
@@ -75,7 +76,9 @@ def build(name: str, voice: Path, work: Path):
         return synth, blob
     manifest = export_voice(voice, work / name, backend, quantize, amount, log=lambda _: None)
     files = sorted({g["file"] for n, g in manifest["graphs"].items() if n != "vocoder"})
-    return Synthesizer(work / name, vocoder="griffin-lim"), b"".join((work / name / f).read_bytes() for f in files)
+    return Synthesizer(work / name, vocoder="griffin-lim"), b"".join(
+        (work / name / f).read_bytes() for f in files
+    )
 
 
 def acoustic_rtf(synth, frames: int, repeats: int) -> float:
@@ -84,7 +87,7 @@ def acoustic_rtf(synth, frames: int, repeats: int) -> float:
     torch.manual_seed(0)
     symbols = torch.randint(1, 60, (1, 40))
     speakers = torch.tensor([0]) if c.n_speakers > 1 else None
-    threshold, c.gate_threshold = c.gate_threshold, 1.1             # no stop: a fixed amount of work
+    threshold, c.gate_threshold = c.gate_threshold, 1.1  # no stop: a fixed amount of work
     try:
         run = lambda: acoustic.infer(symbols, speakers=speakers, max_steps=frames // c.reduction)
         run()
@@ -120,21 +123,28 @@ def parity(synth, reference) -> dict:
         runs.append(model.infer(symbols, lengths, speakers).mel_post[0])
     n = min(runs[0].shape[1], runs[1].shape[1])
     close = ((runs[0][:, :n] - runs[1][:, :n]).abs().amax(0) <= 1e-4).int()
-    return {"lockstep_max_abs": {k: float(f"{v:.2e}") for k, v in worst.items()},
-            "free_run_frames_within_1e-4": int(close.cumprod(0).sum()), "free_run_frames": n}
+    return {
+        "lockstep_max_abs": {k: float(f"{v:.2e}") for k, v in worst.items()},
+        "free_run_frames_within_1e-4": int(close.cumprod(0).sum()),
+        "free_run_frames": n,
+    }
 
 
 def quality(name: str, synth, feats: Path, limit: int, work: Path) -> dict:
     from evaluation.evaluate import folder_pairs, score, synthesize_split
     from recognizer.api import DEFAULT_RECOGNIZER
 
-    pairs, rtf, features = synthesize_split(synth, feats, "test", work / "audio" / name, limit=limit, progress=False)
+    pairs, rtf, features = synthesize_split(
+        synth, feats, "test", work / "audio" / name, limit=limit, progress=False
+    )
     report = score(pairs, features, DEFAULT_RECOGNIZER, progress=False)
-    out = {"cer_synthesized": round(report["intelligibility"]["cer_synthesized"], 4),
-           "cer_reference": round(report["intelligibility"]["cer_reference"], 4),
-           "mcd_db": round(report["aggregate"]["mcd_db"]["mean"], 3),
-           "mcd_db_ci95": round(report["aggregate"]["mcd_db"]["ci95"], 3),
-           "end_to_end_rtf": round(rtf["end_to_end"], 4)}
+    out = {
+        "cer_synthesized": round(report["intelligibility"]["cer_synthesized"], 4),
+        "cer_reference": round(report["intelligibility"]["cer_reference"], 4),
+        "mcd_db": round(report["aggregate"]["mcd_db"]["mean"], 3),
+        "mcd_db_ci95": round(report["aggregate"]["mcd_db"]["ci95"], 3),
+        "end_to_end_rtf": round(rtf["end_to_end"], 4),
+    }
     if name != "torch":
         rows = folder_pairs(work / "audio" / name / "audio", work / "audio" / "torch" / "audio")
         assert len(rows) == len(pairs)
@@ -156,15 +166,18 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "deployment.json")
     args = p.parse_args()
     if "torch" not in args.variants:
-        args.variants.insert(0, "torch")                            # the reference for the comparisons
+        args.variants.insert(0, "torch")  # the reference for the comparisons
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name in args.variants:
             t0 = time.perf_counter()
             synth, blob = build(name, args.model, work)
-            row = {"variant": name, **_sizes(blob),
-                   "acoustic_rtf": round(acoustic_rtf(synth, args.frames, args.repeats), 4)}
+            row = {
+                "variant": name,
+                **_sizes(blob),
+                "acoustic_rtf": round(acoustic_rtf(synth, args.frames, args.repeats), 4),
+            }
             if name == "torch":
                 reference = synth
             elif VARIANTS[name][0] != "torch" and not VARIANTS[name][1]:
@@ -174,15 +187,24 @@ def main() -> None:
             rows.append(row)
             print(f"{name}: {json.dumps(row)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     cols = ["variant", "mb", "gzip_mb", "acoustic_rtf"] + (
-        ["cer_synthesized", "mcd_db", "mcd_vs_torch_db"] if args.data else [])
+        ["cer_synthesized", "mcd_db", "mcd_vs_torch_db"] if args.data else []
+    )
     print(" | ".join(f"{c:>16}" for c in cols))
     for r in rows:
         print(" | ".join(f"{r[c]:>16}" for c in cols))
-    result = {"command": " ".join(["python", "benchmarks/deployment.py", *sys.argv[1:]]),
-              "machine": {"cpu_count": os.cpu_count(), "threads": torch.get_num_threads(),
-                          "platform": platform.platform(), "torch": torch.__version__},
-              "model": str(args.model), "frames": args.frames, "test_sentences": args.limit if args.data else 0,
-              "rows": rows}
+    result = {
+        "command": " ".join(["python", "benchmarks/deployment.py", *sys.argv[1:]]),
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "threads": torch.get_num_threads(),
+            "platform": platform.platform(),
+            "torch": torch.__version__,
+        },
+        "model": str(args.model),
+        "frames": args.frames,
+        "test_sentences": args.limit if args.data else 0,
+        "rows": rows,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

@@ -8,6 +8,7 @@ real reference/synthesis pairs.
 Times the MCD-DTW step alone (cepstra, distance matrix, numba DTW, averaging), after one
 warm-up call that compiles the numba kernels.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,32 +28,42 @@ def main() -> None:
     p.add_argument("--json", default="benchmarks/results/mcd_dtw.json")
     args = p.parse_args()
 
-    from evaluation.mcd import mcd_dtw
     from core.data.prepare import load_item
+    from evaluation.mcd import mcd_dtw
 
-    records = json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))[:args.pairs]
+    records = json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))[: args.pairs]
     rng = np.random.default_rng(0)
     pairs = []
     for r in records:
         mel = load_item(args.feats, r["id"])["mel"].astype(np.float64)
         factor = rng.uniform(0.8, 1.25)
-        idx = np.clip(np.round(np.arange(int(mel.shape[1] * factor)) / factor).astype(int), 0, mel.shape[1] - 1)
+        idx = np.clip(
+            np.round(np.arange(int(mel.shape[1] * factor)) / factor).astype(int), 0, mel.shape[1] - 1
+        )
         pairs.append((mel, mel[:, idx] + rng.normal(0, 0.1, size=(mel.shape[0], len(idx)))))
     t0 = time.perf_counter()
-    mcd_dtw(*pairs[0])                                       # compiles the numba kernels
+    mcd_dtw(*pairs[0])  # compiles the numba kernels
     compile_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     values = [mcd_dtw(a, b)[0] for a, b in pairs]
     total = time.perf_counter() - t0
     cells = sum(a.shape[1] * b.shape[1] for a, b in pairs)
-    result = {"pairs": len(pairs), "seconds": round(total, 3), "ms_per_pair": round(1000 * total / len(pairs), 2),
-              "mean_frames": round(float(np.mean([a.shape[1] for a, _ in pairs])), 1),
-              "dtw_cells_per_s": round(cells / total), "numba_compile_s": round(compile_s, 2),
-              "mean_mcd_db": round(float(np.mean(values)), 3), "cpus": os.cpu_count(),
-              "machine": platform.processor() or platform.machine()}
+    result = {
+        "pairs": len(pairs),
+        "seconds": round(total, 3),
+        "ms_per_pair": round(1000 * total / len(pairs), 2),
+        "mean_frames": round(float(np.mean([a.shape[1] for a, _ in pairs])), 1),
+        "dtw_cells_per_s": round(cells / total),
+        "numba_compile_s": round(compile_s, 2),
+        "mean_mcd_db": round(float(np.mean(values)), 3),
+        "cpus": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+    }
     print(f"{'pairs':>6} {'seconds':>8} {'ms/pair':>8} {'frames':>7} {'cells/s':>12} {'compile s':>9}")
-    print(f"{result['pairs']:>6} {result['seconds']:>8} {result['ms_per_pair']:>8} {result['mean_frames']:>7} "
-          f"{result['dtw_cells_per_s']:>12} {result['numba_compile_s']:>9}")
+    print(
+        f"{result['pairs']:>6} {result['seconds']:>8} {result['ms_per_pair']:>8} {result['mean_frames']:>7} "
+        f"{result['dtw_cells_per_s']:>12} {result['numba_compile_s']:>9}"
+    )
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
 

@@ -11,6 +11,7 @@ one warm-up run, and reports the best of --repeats runs; peak memory is that pro
 maximum resident set size (so it includes PyTorch itself, about the same for every case).
 Prints a table and writes JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,11 @@ def _one(name: str, frames: int, repeats: int) -> dict:
         from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 
         # one speaker; a stop threshold no probability passes: exactly the requested steps
-        model = Tacotron2(Tacotron2Config(**{**cfg["model"], "n_speakers": 1, "gate_threshold": 1.1,
-                                                     "n_symbols": len(DEFAULT_TABLE)})).eval()
+        model = Tacotron2(
+            Tacotron2Config(
+                **{**cfg["model"], "n_speakers": 1, "gate_threshold": 1.1, "n_symbols": len(DEFAULT_TABLE)}
+            )
+        ).eval()
         steps = frames // model.config.reduction
         symbols = torch.randint(1, 60, (1, 40))
         run = lambda: model.infer(symbols, max_steps=steps)
@@ -67,17 +71,24 @@ def _one(name: str, frames: int, repeats: int) -> dict:
         model.remove_weight_norm()
         run, params, steps = (lambda: model.infer(mel, 0.6)), sum(p.numel() for p in model.parameters()), None
     with torch.no_grad():
-        run()                                                    # warm-up
+        run()  # warm-up
         best = float("inf")
         for _ in range(repeats):
             t0 = time.perf_counter()
             run()
             best = min(best, time.perf_counter() - t0)
     audio_s = frames * features.hop_length / features.sample_rate
-    return {"case": name, "params": params, "frames": frames, "decoder_steps": steps, "seconds": round(best, 4),
-            "audio_seconds": round(audio_s, 3), "rtf": round(best / audio_s, 4),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "threads": torch.get_num_threads()}
+    return {
+        "case": name,
+        "params": params,
+        "frames": frames,
+        "decoder_steps": steps,
+        "seconds": round(best, 4),
+        "audio_seconds": round(audio_s, 3),
+        "rtf": round(best / audio_s, 4),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "threads": torch.get_num_threads(),
+    }
 
 
 def main() -> None:
@@ -93,27 +104,56 @@ def main() -> None:
         return
     rows = []
     for name in args.cases:
-        out = subprocess.run([sys.executable, __file__, "--one", name, "--frames", str(args.frames),
-                              "--repeats", str(args.repeats)], capture_output=True, text=True, cwd=ROOT,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                name,
+                "--frames",
+                str(args.frames),
+                "--repeats",
+                str(args.repeats),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         if out.returncode != 0:
             sys.exit(f"{name} failed: {out.stderr.strip().splitlines()[-1]}")
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = rows[-1]
-        print(f"{r['case']:<16} {r['params'] / 1e6:>7.2f} M params  {r['seconds']:>8.3f} s  RTF {r['rtf']:>7.4f}  "
-              f"peak {r['peak_rss_mb']:>7.1f} MB", flush=True)
+        print(
+            f"{r['case']:<16} {r['params'] / 1e6:>7.2f} M params  {r['seconds']:>8.3f} s  RTF "
+            f"{r['rtf']:>7.4f}  "
+            f"peak {r['peak_rss_mb']:>7.1f} MB",
+            flush=True,
+        )
     by = {r["case"]: r for r in rows}
     summary = {}
     if "tacotron2_small" in by and "griffin_lim" in by:
-        summary["small_acoustic_plus_griffin_lim_rtf"] = round(by["tacotron2_small"]["rtf"] + by["griffin_lim"]["rtf"], 4)
+        summary["small_acoustic_plus_griffin_lim_rtf"] = round(
+            by["tacotron2_small"]["rtf"] + by["griffin_lim"]["rtf"], 4
+        )
     if "tacotron2_small" in by and "waveglow_small" in by:
-        summary["small_acoustic_plus_waveglow_small_rtf"] = round(by["tacotron2_small"]["rtf"] + by["waveglow_small"]["rtf"], 4)
+        summary["small_acoustic_plus_waveglow_small_rtf"] = round(
+            by["tacotron2_small"]["rtf"] + by["waveglow_small"]["rtf"], 4
+        )
     if "tacotron2_full" in by and "waveglow_full" in by:
-        summary["full_acoustic_plus_waveglow_full_rtf"] = round(by["tacotron2_full"]["rtf"] + by["waveglow_full"]["rtf"], 4)
+        summary["full_acoustic_plus_waveglow_full_rtf"] = round(
+            by["tacotron2_full"]["rtf"] + by["waveglow_full"]["rtf"], 4
+        )
     for k, v in summary.items():
         print(f"{k}: {v}")
-    result = {"frames": args.frames, "repeats": args.repeats, "cpus": os.cpu_count(),
-              "machine": platform.processor() or platform.machine(), "cases": rows, "summary": summary}
+    result = {
+        "frames": args.frames,
+        "repeats": args.repeats,
+        "cpus": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+        "cases": rows,
+        "summary": summary,
+    }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
 

@@ -7,6 +7,7 @@ synthesized after ``torch.manual_seed(0)``; F0 by the project's YIN (threshold 0
 ``tests/synthesis/test_default_voice.py``) over the voiced frames. Prints the move of each
 sentence's median F0 and the share of voiced frames; writes JSON.
 """
+
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,12 @@ import torch
 from core.pitch import yin
 from synthesis.pipeline import Synthesizer
 
-TEXTS = ["今天天气很好，我们一起去公园散步吧。", "他说明天要去北京开会。", "这本书的内容非常有意思。", "请问火车站怎么走？"]
+TEXTS = [
+    "今天天气很好，我们一起去公园散步吧。",
+    "他说明天要去北京开会。",
+    "这本书的内容非常有意思。",
+    "请问火车站怎么走？",
+]
 
 
 def medians(tts, shift):
@@ -40,13 +46,24 @@ def main() -> None:
     for shift in (-4.0, -2.0, 2.0, 4.0):
         m, voiced = medians(tts, shift)
         moved = m - base
-        rows.append({"shift": shift, "moved": moved.round(2).tolist(), "mean_moved": float(moved.mean()),
-                     "voiced": voiced})
-        print(f"shift {shift:+.0f}: median F0 moved by {np.round(moved, 2)} semitones, mean {moved.mean():+.2f}; "
-              f"{voiced:.1%} voiced")
+        rows.append(
+            {
+                "shift": shift,
+                "moved": moved.round(2).tolist(),
+                "mean_moved": float(moved.mean()),
+                "voiced": voiced,
+            }
+        )
+        print(
+            f"shift {shift:+.0f}: median F0 moved by {np.round(moved, 2)} semitones, mean "
+            f"{moved.mean():+.2f}; "
+            f"{voiced:.1%} voiced"
+        )
     out = Path("benchmarks/results/pitch_control.json")
-    out.write_text(json.dumps({"voice": voice or "default", "texts": TEXTS, "rows": rows}, indent=1,
-                              ensure_ascii=False), encoding="utf-8")
+    out.write_text(
+        json.dumps({"voice": voice or "default", "texts": TEXTS, "rows": rows}, indent=1, ensure_ascii=False),
+        encoding="utf-8",
+    )
     print(f"wrote {out}")
 
 

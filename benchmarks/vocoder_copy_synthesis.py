@@ -6,6 +6,7 @@
 Prints, per vocoder, the mean log-mel L1 distance (nats) between the reference mel and
 the mel of the vocoded audio, and the vocoder's real-time factor on this machine; writes JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,11 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from core.features import FeatureConfig, FeatureExtractor
     from core.checkpoint import load_checkpoint
-    from vocoder.training import SegmentDataset, spectral_distance
+    from core.features import FeatureConfig, FeatureExtractor
     from vocoder.denoiser import Denoiser
     from vocoder.griffin_lim import GriffinLim
+    from vocoder.training import SegmentDataset, spectral_distance
     from vocoder.waveglow import waveglow_from_checkpoint
 
     state = load_checkpoint(args.checkpoint)
@@ -54,7 +55,7 @@ def main() -> None:
             wg = model.infer(mel[None], args.sigma)
             seconds["waveglow"] += time.perf_counter() - t
             den = denoiser(wg, 0.01).clamp(-1, 1)
-            seconds["waveglow+denoiser"] += time.perf_counter() - t             # vocoder and denoiser
+            seconds["waveglow+denoiser"] += time.perf_counter() - t  # vocoder and denoiser
             t = time.perf_counter()
             g = gl(mel)
             seconds["griffin_lim"] += time.perf_counter() - t
@@ -62,12 +63,27 @@ def main() -> None:
         rows["waveglow+denoiser"].append(spectral_distance(extractor, mel, den[0]))
         rows["griffin_lim"].append(spectral_distance(extractor, mel, g))
     n = len(rows["waveglow"])
-    result = {"checkpoint": args.checkpoint, "step": state["step"], "split": args.split, "utterances": n,
-              "audio_seconds": round(audio_s, 1), "threads": torch.get_num_threads(), "cores": os.cpu_count(),
-              "sigma": args.sigma,
-              "vocoders": {k: {"log_mel_l1": round(float(np.mean(v)), 4), "log_mel_l1_std": round(float(np.std(v)), 4),
-                               "rtf": round(seconds[k] / audio_s, 4)} for k, v in rows.items()}}
-    print(f"{'vocoder':<20}{'log-mel L1':>12}{'RTF':>10}   ({n} {args.split} utterances, step {state['step']})")
+    result = {
+        "checkpoint": args.checkpoint,
+        "step": state["step"],
+        "split": args.split,
+        "utterances": n,
+        "audio_seconds": round(audio_s, 1),
+        "threads": torch.get_num_threads(),
+        "cores": os.cpu_count(),
+        "sigma": args.sigma,
+        "vocoders": {
+            k: {
+                "log_mel_l1": round(float(np.mean(v)), 4),
+                "log_mel_l1_std": round(float(np.std(v)), 4),
+                "rtf": round(seconds[k] / audio_s, 4),
+            }
+            for k, v in rows.items()
+        },
+    }
+    print(
+        f"{'vocoder':<20}{'log-mel L1':>12}{'RTF':>10}   ({n} {args.split} utterances, step {state['step']})"
+    )
     for k, v in result["vocoders"].items():
         print(f"{k:<20}{v['log_mel_l1']:>12.4f}{v['rtf']:>10.4f}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

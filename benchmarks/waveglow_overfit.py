@@ -12,6 +12,7 @@ better than Griffin-Lim vocodes them? A check that would catch a bug in the flow
    the shipped recognizer's syllable error rates; and the training loss curve.
 Prints a table, writes JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def subset(feats: Path, out: Path, n: int) -> None:
-    records = [r for r in json.loads((feats / "index.json").read_text(encoding="utf-8")) if r["split"] == "train"]
+    records = [
+        r for r in json.loads((feats / "index.json").read_text(encoding="utf-8")) if r["split"] == "train"
+    ]
     chosen = sorted(records, key=lambda r: r["id"])[:n]
     out.mkdir(parents=True, exist_ok=True)
     for name in ("features.json", "stats.json", "symbols.json"):
@@ -35,14 +38,31 @@ def subset(feats: Path, out: Path, n: int) -> None:
 
 
 def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
-    cmd = [sys.executable, "-m", "cli.evaluate", "--copy-synthesis", vocoder, "--dataset", str(feats),
-           "--split", "val", "--out", str(out), "--sigma", str(sigma)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cli.evaluate",
+        "--copy-synthesis",
+        vocoder,
+        "--dataset",
+        str(feats),
+        "--split",
+        "val",
+        "--out",
+        str(out),
+        "--sigma",
+        str(sigma),
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     agg, intel = report["aggregate"], report.get("intelligibility", {})
-    return {"mel_l1": agg["mel_l1"]["mean"], "mcd_db": agg["mcd_db"]["mean"],
-            "cer": intel.get("cer_synthesized"), "cer_toneless": intel.get("cer_synthesized_toneless"),
-            "cer_recordings": intel.get("cer_reference")}
+    return {
+        "mel_l1": agg["mel_l1"]["mean"],
+        "mcd_db": agg["mcd_db"]["mean"],
+        "cer": intel.get("cer_synthesized"),
+        "cer_toneless": intel.get("cer_synthesized_toneless"),
+        "cer_recordings": intel.get("cer_reference"),
+    }
 
 
 def main() -> None:
@@ -59,10 +79,25 @@ def main() -> None:
 
     feats, run = args.work / "feats", args.work / "run"
     subset(args.feats, feats, args.utterances)
-    train = [sys.executable, "-m", "cli.train", "--config", "configs/waveglow_small.yaml", "--out", str(run),
-             "--set", f"data.features_dir={feats}", "--set", f"train.minutes={args.minutes}",
-             "--set", f"train.threads={args.threads}", "--set", "train.progress=false",
-             "--set", "data.copy_synthesis_items=4"]
+    train = [
+        sys.executable,
+        "-m",
+        "cli.train",
+        "--config",
+        "configs/waveglow_small.yaml",
+        "--out",
+        str(run),
+        "--set",
+        f"data.features_dir={feats}",
+        "--set",
+        f"train.minutes={args.minutes}",
+        "--set",
+        f"train.threads={args.threads}",
+        "--set",
+        "train.progress=false",
+        "--set",
+        "data.copy_synthesis_items=4",
+    ]
     for kv in args.set:
         train += ["--set", kv]
     if (run / "checkpoints" / "latest.pt").exists():
@@ -72,23 +107,46 @@ def main() -> None:
     checkpoint = run / "checkpoints" / "latest.pt"
     rows = [{"vocoder": "griffin-lim", **copy_synthesis("griffin-lim", feats, args.work / "eval_gl", 0.0)}]
     for sigma in args.sigma:
-        rows.append({"vocoder": f"waveglow sigma {sigma}",
-                     **copy_synthesis(str(checkpoint), feats, args.work / f"eval_wg_{sigma}", sigma)})
+        rows.append(
+            {
+                "vocoder": f"waveglow sigma {sigma}",
+                **copy_synthesis(str(checkpoint), feats, args.work / f"eval_wg_{sigma}", sigma),
+            }
+        )
     from core.logs import scalars
 
-    curve = scalars(run, ("train/loss", "val/loss", "val/copy_mel_l1", "val/griffin_lim_mel_l1", "val/train_minutes"))
-    print(f"\ncopy synthesis of the {args.utterances} training utterances (recordings: "
-          f"{rows[0]['cer_recordings']:.4f} syllable error)")
-    print("| vocoder | log-mel L1 (nats) | MCD-DTW (dB) | syllable error | tones ignored |\n|---|---|---|---|---|")
+    curve = scalars(
+        run, ("train/loss", "val/loss", "val/copy_mel_l1", "val/griffin_lim_mel_l1", "val/train_minutes")
+    )
+    print(
+        f"\ncopy synthesis of the {args.utterances} training utterances (recordings: "
+        f"{rows[0]['cer_recordings']:.4f} syllable error)"
+    )
+    print(
+        "| vocoder | log-mel L1 (nats) | MCD-DTW (dB) | syllable error | tones ignored "
+        "|\n|---|---|---|---|---|"
+    )
     for r in rows:
-        print(f"| {r['vocoder']} | {r['mel_l1']:.3f} | {r['mcd_db']:.2f} | {r['cer']:.4f} | {r['cer_toneless']:.4f} |")
+        print(
+            f"| {r['vocoder']} | {r['mel_l1']:.3f} | {r['mcd_db']:.2f} | {r['cer']:.4f} | "
+            f"{r['cer_toneless']:.4f} |"
+        )
     print("\n| step | train loss | val loss | val copy mel L1 | minutes |\n|---|---|---|---|---|")
     for c in curve:
         fmt = lambda k: f"{c[k]:.4g}" if k in c else ""
-        print(f"| {c['step']} | {fmt('train/loss')} | {fmt('val/loss')} | {fmt('val/copy_mel_l1')} | "
-              f"{fmt('val/train_minutes')} |")
-    result = {"feats": str(args.feats), "utterances": args.utterances, "minutes": args.minutes,
-              "threads": args.threads, "command": " ".join(train), "copy_synthesis": rows, "curve": curve}
+        print(
+            f"| {c['step']} | {fmt('train/loss')} | {fmt('val/loss')} | {fmt('val/copy_mel_l1')} | "
+            f"{fmt('val/train_minutes')} |"
+        )
+    result = {
+        "feats": str(args.feats),
+        "utterances": args.utterances,
+        "minutes": args.minutes,
+        "threads": args.threads,
+        "command": " ".join(train),
+        "copy_synthesis": rows,
+        "curve": curve,
+    }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(f"wrote {args.json}")

@@ -1,11 +1,13 @@
 """What every console script shares: one-line errors, UTF-8 input, warnings on stderr."""
+
 from __future__ import annotations
 
 import os
 import signal
 import stat
 import sys
-from typing import Callable, Iterator, NoReturn
+from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 from frontend import FrontendError
 
@@ -55,8 +57,10 @@ def read_text_arg(parts: list[str] | None) -> str:
     return "".join(text_chunks(parts, chunk_chars=None))
 
 
-STDIN_TOO_LONG = (f"standard input holds more than {MAX_STDIN_BYTES:,} bytes of text; split it, "
-                  "or give one line per utterance with --text-file")
+STDIN_TOO_LONG = (
+    f"standard input holds more than {MAX_STDIN_BYTES:,} bytes of text; split it, "
+    "or give one line per utterance with --text-file"
+)
 
 
 def text_chunks(parts: list[str] | None, chunk_chars: int | None = 2000) -> Iterator[str]:
@@ -75,7 +79,7 @@ def text_chunks(parts: list[str] | None, chunk_chars: int | None = 2000) -> Iter
         info = os.fstat(sys.stdin.fileno())
         if stat.S_ISREG(info.st_mode) and info.st_size > MAX_STDIN_BYTES:
             raise ValueError(STDIN_TOO_LONG)
-    except OSError:                         # no file descriptor (io.UnsupportedOperation)
+    except OSError:  # no file descriptor (io.UnsupportedOperation)
         pass
     pending, pending_chars, total, line_no = [], 0, 0, 0
     while True:

@@ -1,4 +1,5 @@
 """``tts-eval``: score synthesized speech against reference recordings; JSON + HTML report."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,30 +12,53 @@ PROG = "tts-eval"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog=PROG, description="Compare synthesized speech with reference recordings: MCD-DTW, log-F0 RMSE, "
+        prog=PROG,
+        description="Compare synthesized speech with reference recordings: MCD-DTW, log-F0 RMSE, "
         "voiced/unvoiced error, mel L1 and cosine, duration ratio, the recognizer's error rate on both, and "
         "the real-time factor. Three modes: (a) --model VOICE reads a prepared split; (b) --synthesized DIR "
-        "--reference DIR pairs WAVs by name; (c) --copy-synthesis VOCODER passes each reference's mel through "
-        "a vocoder (the floor of vocoder error). Writes OUT/report.json and OUT/report.html (open it offline).",
+        "--reference DIR pairs WAVs by name; (c) --copy-synthesis VOCODER passes each reference's mel "
+        "through "
+        "a vocoder (the floor of vocoder error). Writes OUT/report.json and OUT/report.html (open it "
+        "offline).",
         epilog="examples:\n"
-        "  tts-eval --model tts/voices/default --dataset data/feats --split test --recognizer REC.pt --out eval/voice\n"
-        "  tts-eval --synthesized out/ --reference refs/ --texts refs/metadata.csv --recognizer REC.pt --out eval/b\n"
+        "  tts-eval --model tts/voices/default --dataset data/feats --split test --recognizer REC.pt --out "
+        "eval/voice\n"
+        "  tts-eval --synthesized out/ --reference refs/ --texts refs/metadata.csv --recognizer REC.pt "
+        "--out eval/b\n"
         "  tts-eval --copy-synthesis griffin-lim --dataset data/feats --out eval/gl",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--model", metavar="VOICE", help="(a) voice folder to synthesize with ('default': the shipped one)")
+    mode.add_argument(
+        "--model", metavar="VOICE", help="(a) voice folder to synthesize with ('default': the shipped one)"
+    )
     mode.add_argument("--synthesized", metavar="DIR", type=Path, help="(b) folder of synthesized WAVs")
-    mode.add_argument("--copy-synthesis", metavar="VOCODER",
-                      help="(c) griffin-lim, a voice folder, or a WaveGlow training checkpoint")
-    p.add_argument("--reference", metavar="DIR", type=Path, help="(b) folder of reference WAVs with the same names")
-    p.add_argument("--texts", metavar="FILE", type=Path, help="(b) name|text lines, for the recognizer's error rate")
-    p.add_argument("--dataset", metavar="FEATS", type=Path, help="(a, c) prepared corpus (tts-prepare output)")
+    mode.add_argument(
+        "--copy-synthesis",
+        metavar="VOCODER",
+        help="(c) griffin-lim, a voice folder, or a WaveGlow training checkpoint",
+    )
+    p.add_argument(
+        "--reference", metavar="DIR", type=Path, help="(b) folder of reference WAVs with the same names"
+    )
+    p.add_argument(
+        "--texts", metavar="FILE", type=Path, help="(b) name|text lines, for the recognizer's error rate"
+    )
+    p.add_argument(
+        "--dataset", metavar="FEATS", type=Path, help="(a, c) prepared corpus (tts-prepare output)"
+    )
     p.add_argument("--split", default="test", help="(a, c) split to use (default test)")
     p.add_argument("--limit", type=int, default=0, help="(a, c) at most this many utterances")
-    p.add_argument("--vocoder", default="griffin-lim", choices=("griffin-lim", "waveglow"), help="(a) vocoder")
+    p.add_argument(
+        "--vocoder", default="griffin-lim", choices=("griffin-lim", "waveglow"), help="(a) vocoder"
+    )
     p.add_argument("--sigma", type=float, default=0.6, help="(c) WaveGlow sampling sigma")
-    p.add_argument("--recognizer", metavar="CKPT", default="shipped",
-                   help="recognizer checkpoint for intelligibility (default: the shipped one; 'none' to skip)")
+    p.add_argument(
+        "--recognizer",
+        metavar="CKPT",
+        default="shipped",
+        help="recognizer checkpoint for intelligibility (default: the shipped one; 'none' to skip)",
+    )
     p.add_argument("--plots", type=int, default=8, help="utterances drawn in detail (default 8)")
     p.add_argument("--out", required=True, type=Path, help="report folder")
     return p
@@ -66,7 +90,10 @@ def _main(args: argparse.Namespace) -> int:
         from core.features import FeatureConfig
 
         unmatched: list[str] = []
-        pairs, features = folder_pairs(args.synthesized, args.reference, args.texts, unmatched), FeatureConfig()
+        pairs, features = (
+            folder_pairs(args.synthesized, args.reference, args.texts, unmatched),
+            FeatureConfig(),
+        )
         for line in unmatched:
             warn(PROG, line)
         mode = f"(b) {args.synthesized} against {args.reference}"
@@ -75,12 +102,14 @@ def _main(args: argparse.Namespace) -> int:
             raise ValueError("--model and --copy-synthesis need --dataset FEATS")
         if args.model is not None:
             voice = None if args.model == "default" else args.model
-            pairs, timing, features = synthesize_split(voice, args.dataset, args.split, args.out, args.vocoder,
-                                                       args.limit or None)
+            pairs, timing, features = synthesize_split(
+                voice, args.dataset, args.split, args.out, args.vocoder, args.limit or None
+            )
             mode = f"(a) voice {args.model} with {args.vocoder} on {args.dataset} {args.split}"
         else:
-            pairs, timing, features = copy_synthesis(args.copy_synthesis, args.dataset, args.split, args.out,
-                                                     args.limit or None, args.sigma)
+            pairs, timing, features = copy_synthesis(
+                args.copy_synthesis, args.dataset, args.split, args.out, args.limit or None, args.sigma
+            )
             mode = f"(c) copy synthesis through {args.copy_synthesis} on {args.dataset} {args.split}"
     copy_references(pairs, args.out)
     report = score(pairs, features, args.recognizer, keep_details=args.plots)
@@ -93,17 +122,23 @@ def _main(args: argparse.Namespace) -> int:
         warn(PROG, f"skipped {s}")
     page = write_report(report, args.out, f"tts-eval: {mode}")
     agg = report["aggregate"]
-    line = ", ".join(f"{k} {agg[k]['mean']:.3f} ± {agg[k]['ci95']:.3f}" for k in ("mcd_db", "log_f0_rmse_cents", "mel_l1"))
+    line = ", ".join(
+        f"{k} {agg[k]['mean']:.3f} ± {agg[k]['ci95']:.3f}" for k in ("mcd_db", "log_f0_rmse_cents", "mel_l1")
+    )
     print(f"{len(report['utterances'])} utterances: {line}")
     intel = report.get("intelligibility", {})
     if "cer_reference" in intel:
-        print(f"recognizer error rate (toned; tones ignored): reference {intel['cer_reference']:.4f}; "
-              f"{intel['cer_reference_toneless']:.4f}, synthesized {intel['cer_synthesized']:.4f}; "
-              f"{intel['cer_synthesized_toneless']:.4f}")
+        print(
+            f"recognizer error rate (toned; tones ignored): reference {intel['cer_reference']:.4f}; "
+            f"{intel['cer_reference_toneless']:.4f}, synthesized {intel['cer_synthesized']:.4f}; "
+            f"{intel['cer_synthesized_toneless']:.4f}"
+        )
     if timing is not None:
         r = report["rtf"]
-        print(f"real-time factor: acoustic {r['acoustic']:.4f}, vocoder {r['vocoder']:.4f}, "
-              f"end to end {r['end_to_end']:.4f} ({r['threads']} threads)")
+        print(
+            f"real-time factor: acoustic {r['acoustic']:.4f}, vocoder {r['vocoder']:.4f}, "
+            f"end to end {r['end_to_end']:.4f} ({r['threads']} threads)"
+        )
     print(f"report: {page}")
     return 0
 

@@ -1,4 +1,5 @@
 """``tts-frontend``: show what the frontend makes of a text."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*", help="text to read (default: standard input)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--normalize", action="store_true", help="print only the normalized text")
-    out.add_argument("--pinyin", action="store_true",
-                     help="print only the toned pinyin after sandhi (tones 1-5, 5 = neutral, ü as v), one line")
+    out.add_argument(
+        "--pinyin",
+        action="store_true",
+        help="print only the toned pinyin after sandhi (tones 1-5, 5 = neutral, ü as v), one line",
+    )
     out.add_argument("--json", action="store_true", help="print every sentence's full structure as JSON")
-    p.add_argument("--user-dict", metavar="FILE",
-                   help="user dictionary: one word per line followed by its toned syllables (银行 yin2 hang2)")
+    p.add_argument(
+        "--user-dict",
+        metavar="FILE",
+        help="user dictionary: one word per line followed by its toned syllables (银行 yin2 hang2)",
+    )
     return p
 
 
@@ -53,8 +60,10 @@ def _main(args: argparse.Namespace) -> int:
         print(json.dumps([u.to_dict() for u in utterances], ensure_ascii=False, indent=1))
     else:
         for n, utt in enumerate(utterances, 1):
-            print(f"sentence {n}\n  normalized: {utt.normalized}\n"
-                  f"  pinyin:     {' '.join(utt.pinyin)}\n  symbols:    {' '.join(utt.symbols)}")
+            print(
+                f"sentence {n}\n  normalized: {utt.normalized}\n"
+                f"  pinyin:     {' '.join(utt.pinyin)}\n  symbols:    {' '.join(utt.symbols)}"
+            )
     return 0
 
 

@@ -1,4 +1,5 @@
 """``tts-recognize``: toned pinyin of speech files, from a trained recognizer."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,19 +12,28 @@ PROG = "tts-recognize"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog=PROG, description="Recognize Mandarin speech as toned pinyin syllables (tones 1-5, ü as v), "
+        prog=PROG,
+        description="Recognize Mandarin speech as toned pinyin syllables (tones 1-5, ü as v), "
         "one line per file: FILE<TAB>syllables. With --text, also the syllable error rate against it.",
         epilog="example:\n  tts-recognize --model runs/recognizer/checkpoints/best.pt a.wav b.wav",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("files", nargs="*", help="audio files (any rate, mono or stereo)")
     p.add_argument("--dataset", metavar="FEATS", help="score a prepared corpus split instead of files")
     p.add_argument("--split", default="test", help="with --dataset: train, val or test (default test)")
     p.add_argument("--limit", type=int, default=0, help="with --dataset: at most this many utterances")
-    p.add_argument("--model", help="recognizer checkpoint (tts-train, task recognizer; default: the shipped "
-                   "recognizer/pretrained/crnn_builtin.pt)")
+    p.add_argument(
+        "--model",
+        help="recognizer checkpoint (tts-train, task recognizer; default: the shipped "
+        "recognizer/pretrained/crnn_builtin.pt)",
+    )
     p.add_argument("--beam", type=int, default=0, help="prefix beam search width (0: greedy)")
-    p.add_argument("--text", action="append", metavar="TEXT",
-                   help="reference text for each file, in order (repeat once per file)")
+    p.add_argument(
+        "--text",
+        action="append",
+        metavar="TEXT",
+        help="reference text for each file, in order (repeat once per file)",
+    )
     return p
 
 
@@ -33,9 +43,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    from core.audio import AudioError
     from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
     from recognizer.metrics import error_rate
-    from core.audio import AudioError
 
     args.model = args.model or DEFAULT_RECOGNIZER
     if args.dataset:
@@ -62,8 +72,10 @@ def _main(args: argparse.Namespace) -> int:
             refs.append([p for u in frontend(args.text[i]) for p in u.pinyin])
             hyps.append(syllables)
     if refs:
-        print(f"syllable error rate: {error_rate(refs, hyps):.4f} over {sum(map(len, refs))} syllables",
-              file=sys.stderr)
+        print(
+            f"syllable error rate: {error_rate(refs, hyps):.4f} over {sum(map(len, refs))} syllables",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
@@ -81,16 +93,20 @@ def _score_dataset(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.dataset}: no index.json (a folder made by tts-prepare)")
     records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == args.split]
     if args.limit:
-        records = records[:args.limit]
+        records = records[: args.limit]
     if not records:
         raise ValueError(f"{args.dataset} has no {args.split} utterances")
     asr = Recognizer.load(args.model)
     t = time.perf_counter()
-    refs = transcripts(records)              # the prepared index's pinyin: no second frontend pass
-    rate = error_rate([refs[r["id"]] for r in records], asr.transcribe([r["audio"] for r in records], args.beam))
+    refs = transcripts(records)  # the prepared index's pinyin: no second frontend pass
+    rate = error_rate(
+        [refs[r["id"]] for r in records], asr.transcribe([r["audio"] for r in records], args.beam)
+    )
     seconds = sum(r["seconds"] for r in records)
-    print(f"{args.split}: syllable error rate {rate:.4f} over {len(records)} utterances "
-          f"({seconds / 60:.1f} min of audio, {time.perf_counter() - t:.1f} s)")
+    print(
+        f"{args.split}: syllable error rate {rate:.4f} over {len(records)} utterances "
+        f"({seconds / 60:.1f} min of audio, {time.perf_counter() - t:.1f} s)"
+    )
     return 0
 
 

@@ -1,45 +1,73 @@
 """``tts-synthesize``: text → WAV with a trained voice."""
+
 from __future__ import annotations
 
 import argparse
 import itertools
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING
 
 from cli.common import run, text_chunks, warn
+
+if TYPE_CHECKING:
+    from synthesis.pipeline import Timings
 
 PROG = "tts-synthesize"
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog=PROG, description="Speak Mandarin text (numbers, dates, some English) into a 16-bit WAV file.",
+        prog=PROG,
+        description="Speak Mandarin text (numbers, dates, some English) into a 16-bit WAV file.",
         epilog='examples:\n  tts-synthesize "今天是2026年11月24日，天气很好。" -o out.wav\n'
         "  tts-synthesize --text-file lines.txt -o out_dir/      # one WAV per line\n"
         '  echo "你好" | tts-synthesize -o hello.wav --pitch-shift 3 --vocoder griffin-lim',
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("text", nargs="*", help="text to speak (default: standard input, at most 1 MB)")
-    p.add_argument("-o", "--output", required=True,
-                   help="WAV file to write (a folder with --text-file)")
+    p.add_argument("-o", "--output", required=True, help="WAV file to write (a folder with --text-file)")
     p.add_argument("--text-file", help="UTF-8 file, one utterance per line, each to its own WAV")
     p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
-    p.add_argument("--pitch-shift", type=float, default=0.0, metavar="SEMITONES",
-                   help="raise (+) or lower (-) pitch, -12 to 12 semitones (default 0)")
-    p.add_argument("--energy-scale", type=float, default=1.0, metavar="X",
-                   help="scale loudness/energy, more than 0 and at most 4 (default 1 = as trained)")
-    p.add_argument("--vocoder", choices=["auto", "waveglow", "griffin-lim"], default="auto",
-                   help="auto (default): the voice's WaveGlow if it has one, else Griffin-Lim")
-    p.add_argument("--sigma", type=float, default=0.6, help="WaveGlow sampling temperature, 0 to 2 (default 0.6)")
+    p.add_argument(
+        "--pitch-shift",
+        type=float,
+        default=0.0,
+        metavar="SEMITONES",
+        help="raise (+) or lower (-) pitch, -12 to 12 semitones (default 0)",
+    )
+    p.add_argument(
+        "--energy-scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="scale loudness/energy, more than 0 and at most 4 (default 1 = as trained)",
+    )
+    p.add_argument(
+        "--vocoder",
+        choices=["auto", "waveglow", "griffin-lim"],
+        default="auto",
+        help="auto (default): the voice's WaveGlow if it has one, else Griffin-Lim",
+    )
+    p.add_argument(
+        "--sigma", type=float, default=0.6, help="WaveGlow sampling temperature, 0 to 2 (default 0.6)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing output file that is not a WAV")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (torch backend)")
-    p.add_argument("--backend", choices=["torch", "torchscript", "onnx"],
-                   help="torch for a voice folder; torchscript/onnx for a folder made by tts-export "
-                   "(default: what --model is)")
-    p.add_argument("--quantize", choices=["int8"],
-                   help="dynamic int8 quantization of the acoustic model at load (torch backend, CPU)")
+    p.add_argument(
+        "--backend",
+        choices=["torch", "torchscript", "onnx"],
+        help="torch for a voice folder; torchscript/onnx for a folder made by tts-export "
+        "(default: what --model is)",
+    )
+    p.add_argument(
+        "--quantize",
+        choices=["int8"],
+        help="dynamic int8 quantization of the acoustic model at load (torch backend, CPU)",
+    )
     p.add_argument("--user-dict", metavar="FILE", help="user dictionary for the frontend")
     p.add_argument("--verbose", action="store_true", help="print where it wrote and the real-time factor")
     return p
@@ -70,7 +98,6 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
     written as it goes; warnings go to stderr as they come. A piece with nothing to read is
     skipped with a warning if another piece is spoken. → (the time it took, sentences)."""
     import soundfile as sf
-
     from tqdm import tqdm
 
     from core.files import atomic_path
@@ -82,11 +109,17 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
     bar = tqdm(desc=path.name, unit="sentence", disable=None if len(first) >= 200 else True, leave=False)
     spoken, nothing_to_read = 0, None
     with atomic_path(path) as tmp, bar:
-        with sf.SoundFile(tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV") as f:
+        with sf.SoundFile(
+            tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV"
+        ) as f:
             for text in itertools.chain([first], rest):
                 try:
-                    for sentence in synth.sentences(text, speaker=args.speaker, pitch_shift=args.pitch_shift,
-                                                    energy_scale=args.energy_scale):
+                    for sentence in synth.sentences(
+                        text,
+                        speaker=args.speaker,
+                        pitch_shift=args.pitch_shift,
+                        energy_scale=args.energy_scale,
+                    ):
                         f.write(sentence.audio)
                         for w in sentence.warnings:
                             warn(PROG, w)
@@ -120,15 +153,22 @@ def _main(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         jobs = [(line, (), out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
     else:
-        chunks = text_chunks(args.text)                # standard input is spoken as it is read
-        jobs = [(next(chunks), chunks, Path(args.output))]      # the first piece: input errors before loading
+        chunks = text_chunks(args.text)  # standard input is spoken as it is read
+        jobs = [(next(chunks), chunks, Path(args.output))]  # the first piece: input errors before loading
     for _, _, path in jobs:
         _writable(path, args.force)
     from synthesis.pipeline import check_controls
 
-    check_controls(args.pitch_shift, args.energy_scale, args.sigma)     # before loading anything
-    synth = Synthesizer(args.model, vocoder=args.vocoder, device=args.device, sigma=args.sigma,
-                        user_dict=args.user_dict, backend=args.backend, quantize=args.quantize)
+    check_controls(args.pitch_shift, args.energy_scale, args.sigma)  # before loading anything
+    synth = Synthesizer(
+        args.model,
+        vocoder=args.vocoder,
+        device=args.device,
+        sigma=args.sigma,
+        user_dict=args.user_dict,
+        backend=args.backend,
+        quantize=args.quantize,
+    )
     from frontend import FrontendError
     from synthesis.pipeline import Timings
 
@@ -149,12 +189,16 @@ def _main(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
     if args.text_file:
         (Path(args.output) / "index.tsv").write_text(
-            "".join(f"{p.name}\t{t}\n" for t, _, p in jobs), encoding="utf-8")
+            "".join(f"{p.name}\t{t}\n" for t, _, p in jobs), encoding="utf-8"
+        )
     if args.verbose:
-        print(f"{sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
-              f"({synth.backend}{' int8' if args.quantize else ''}) "
-              f"(frontend {r.frontend_seconds:.2f} s, acoustic {r.acoustic_seconds:.2f} s, "
-              f"{synth.vocoder_name} {r.vocoder_seconds:.2f} s, {os.cpu_count()} cores)", file=sys.stderr)
+        print(
+            f"{sentences} sentences, {r.audio_seconds:.2f} s of audio; real-time factor {r.rtf:.3f} "
+            f"({synth.backend}{' int8' if args.quantize else ''}) "
+            f"(frontend {r.frontend_seconds:.2f} s, acoustic {r.acoustic_seconds:.2f} s, "
+            f"{synth.vocoder_name} {r.vocoder_seconds:.2f} s, {os.cpu_count()} cores)",
+            file=sys.stderr,
+        )
     return 1 if failed == len(jobs) else 0
 
 

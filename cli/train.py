@@ -1,4 +1,5 @@
 """``tts-train``: train a model from a YAML config (acoustic model or vocoder)."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,24 +13,43 @@ PROG = "tts-train"
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog=PROG, description="Train a model. The config's `task:` picks what is trained (acoustic); its "
+        prog=PROG,
+        description="Train a model. The config's `task:` picks what is trained (acoustic); its "
         "sections hold the features, data, model, loss and train settings. Checkpoints, TensorBoard logs "
         "and the resolved config go to --out. Ctrl-C finishes the step and writes a checkpoint; "
         "--resume continues exactly where it stopped. Under torchrun it trains data-parallel.",
         epilog="example:\n  tts-train --config configs/tacotron2_small.yaml --set train.steps=2000\n"
         "  torchrun --nproc_per_node 2 -m cli.train --config ...",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--config", required=True, help="YAML config")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value, e.g. --set train.lr=5e-4 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set train.lr=5e-4 (repeatable)",
+    )
     p.add_argument("--out", help="run folder (default: runs/<config name>)")
-    p.add_argument("--resume", nargs="?", const="latest", metavar="CHECKPOINT",
-                   help="continue from a checkpoint (default: the run folder's latest)")
-    p.add_argument("--init", metavar="CHECKPOINT",
-                   help="start a new run from a checkpoint's model weights, or from a voice folder's acoustic "
-                   "model (fresh optimizer, step 0): fine-tuning, e.g. --init tts/voices/default")
-    p.add_argument("--stop-at", type=int, metavar="STEP",
-                   help="stop (with a checkpoint) at this step even if train.steps is higher")
+    p.add_argument(
+        "--resume",
+        nargs="?",
+        const="latest",
+        metavar="CHECKPOINT",
+        help="continue from a checkpoint (default: the run folder's latest)",
+    )
+    p.add_argument(
+        "--init",
+        metavar="CHECKPOINT",
+        help="start a new run from a checkpoint's model weights, or from a voice folder's acoustic "
+        "model (fresh optimizer, step 0): fine-tuning, e.g. --init tts/voices/default",
+    )
+    p.add_argument(
+        "--stop-at",
+        type=int,
+        metavar="STEP",
+        help="stop (with a checkpoint) at this step even if train.steps is higher",
+    )
     return p
 
 
@@ -91,19 +111,28 @@ def _main(args: argparse.Namespace) -> int:
             resume = start
     if not args.resume:
         if latest.exists():
-            raise ValueError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
+            raise ValueError(
+                f"{out} already holds a run; pass --resume to continue it or choose another --out"
+            )
         if not args.init:
             task = task_class(config)
     trainer = Trainer(task, out, resume)
     if trainer.dist.main:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "config.yaml").write_text(yaml.safe_dump(asdict(config), allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+        (out / "config.yaml").write_text(
+            yaml.safe_dump(asdict(config), allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     metrics = trainer.fit(stop_at=args.stop_at)
     if trainer.dist.main:
-        shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if k in ("loss", "align_diagonal", "copy_mel_l1", "griffin_lim_mel_l1", "cer"))
-        print(f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
-              f"checkpoint {out / 'checkpoints' / 'latest.pt'}")
+        shown = ", ".join(
+            f"{k} {v:.4g}"
+            for k, v in metrics.items()
+            if k in ("loss", "align_diagonal", "copy_mel_l1", "griffin_lim_mel_l1", "cer")
+        )
+        print(
+            f"{out}: step {trainer.step}{' (' + shown + ')' if shown else ''}; "
+            f"checkpoint {out / 'checkpoints' / 'latest.pt'}"
+        )
     return 0
 
 
@@ -114,15 +143,18 @@ def _task_from_voice(task_class, config, voice_dir: Path):
     from synthesis.voice import load_voice
 
     if config.task != "acoustic":
-        raise ValueError(f"--init with a voice folder starts an acoustic model, not a {config.task} one; "
-                         "give a checkpoint")
+        raise ValueError(
+            f"--init with a voice folder starts an acoustic model, not a {config.task} one; give a checkpoint"
+        )
     voice = load_voice(voice_dir)
     task = task_class(config, state={"speakers": voice.speakers})
     try:
         task.start_from(voice.acoustic.state_dict())
     except RuntimeError as err:
-        raise ValueError(f"{voice_dir}: its acoustic model does not fit the config's model: section "
-                         f"({first_line(err, 120)})") from None
+        raise ValueError(
+            f"{voice_dir}: its acoustic model does not fit the config's model: section "
+            f"({first_line(err, 120)})"
+        ) from None
     return task
 
 

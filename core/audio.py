@@ -1,4 +1,5 @@
 """Audio in: read any file soundfile reads, as float32 mono at the rate asked for."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,18 +37,23 @@ def resample(audio: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
     """High-quality resampling (soxr through librosa)."""
     import librosa
 
-    return librosa.resample(audio, orig_sr=orig_sr, target_sr=target_sr, res_type="soxr_hq").astype(np.float32)
+    return librosa.resample(audio, orig_sr=orig_sr, target_sr=target_sr, res_type="soxr_hq").astype(
+        np.float32
+    )
 
 
-def trim_silence(audio: np.ndarray, top_db: float, frame_length: int = 1024, hop_length: int = 256,
-                 pad: int = 0) -> np.ndarray:
+def trim_silence(
+    audio: np.ndarray, top_db: float, frame_length: int = 1024, hop_length: int = 256, pad: int = 0
+) -> np.ndarray:
     """Cut leading and trailing stretches quieter than ``top_db`` below the peak, keeping ``pad`` samples."""
     import librosa
 
-    _, (start, end) = librosa.effects.trim(audio, top_db=top_db, frame_length=frame_length, hop_length=hop_length)
+    _, (start, end) = librosa.effects.trim(
+        audio, top_db=top_db, frame_length=frame_length, hop_length=hop_length
+    )
     if end <= start:
         return audio
-    return audio[max(0, start - pad):min(len(audio), end + pad)]
+    return audio[max(0, start - pad) : min(len(audio), end + pad)]
 
 
 def normalize_loudness(audio: np.ndarray, target_dbfs: float, peak: float = 0.99) -> np.ndarray:

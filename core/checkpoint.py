@@ -5,6 +5,7 @@ loading one cannot run code. It carries a SHA-256 of its contents (every tensor'
 every value), checked at load: damaged bytes are an error, never weights that train on as
 NaN. Checkpoints written before the checksum existed load without the check.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,11 +62,15 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # corrupt, truncated, or holding objects weights_only refuses
-        raise CheckpointError(f"{path}: not a readable checkpoint ({first_line(err)}){_others(path)}") from None
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint ({first_line(err)}){_others(path)}"
+        ) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a mandarin-tts checkpoint")
     if state.get("version", 0) > VERSION:
-        raise CheckpointError(f"{path}: checkpoint version {state['version']} is newer than this toolkit reads")
+        raise CheckpointError(
+            f"{path}: checkpoint version {state['version']} is newer than this toolkit reads"
+        )
     expected = state.pop("sha256", None)
     if expected is not None and digest(state) != expected:
         raise CheckpointError(f"{path}: damaged (its contents do not match their checksum){_others(path)}")
@@ -81,8 +86,11 @@ def _others(path: Path) -> str:
 def rng_state() -> dict:
     """Every random generator training touches, in a weights_only-safe form."""
     np_state = np.random.get_state()
-    state = {"python": random.getstate(), "torch": torch.get_rng_state(),
-             "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]]}
+    state = {
+        "python": random.getstate(),
+        "torch": torch.get_rng_state(),
+        "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state

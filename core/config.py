@@ -4,6 +4,7 @@ Each model or stage has one dataclass config with working defaults; a YAML file 
 one section per dataclass (``features:``, ``model:``, ...). Unknown keys and wrong
 types are errors that name the key, never silently ignored.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -98,11 +99,13 @@ def _check(value: Any, hint: Any, key: str) -> Any:
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is float and isinstance(value, str):
-        try:                  # PyYAML reads 6e-4 (no dot: YAML 1.1) as a string
+        try:  # PyYAML reads 6e-4 (no dot: YAML 1.1) as a string
             return float(value)
         except ValueError:
             pass
-    if hint is Any or (isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool))):
+    if hint is Any or (
+        isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+    ):
         return value
     raise ConfigError(f"{key}: expected {getattr(hint, '__name__', hint)}, got {value!r}")
 

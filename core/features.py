@@ -5,6 +5,7 @@ Defaults follow NVIDIA's Tacotron2: 22,050 Hz, n_fft 1024, hop 256, window 1024,
 ``log(max(x, 1e-5))``. Frames are centred (reflect padding), so an utterance of
 ``n`` samples has ``1 + n // hop`` frames in every feature.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ class FeatureConfig:
     n_mels: int = 80
     fmin: float = 0.0
     fmax: float = 8000.0
-    log_floor: float = 1e-5           # log(max(mel, floor))
-    f0_min: float = 60.0              # YIN search range, Hz
+    log_floor: float = 1e-5  # log(max(mel, floor))
+    f0_min: float = 60.0  # YIN search range, Hz
     f0_max: float = 600.0
-    voicing_threshold: float = 0.15   # YIN aperiodicity threshold
+    voicing_threshold: float = 0.15  # YIN aperiodicity threshold
     trim_top_db: float | None = 40.0  # silence trimming at both ends; None: keep all
-    trim_pad_s: float = 0.05          # silence kept at each end after trimming
+    trim_pad_s: float = 0.05  # silence kept at each end after trimming
     loudness_dbfs: float | None = -20.0  # RMS target; None: leave levels alone
 
     def __post_init__(self) -> None:
@@ -54,18 +55,34 @@ class FeatureExtractor:
     def __init__(self, config: FeatureConfig | None = None):
         self.config = c = config or FeatureConfig()
         self.spectrogram = torchaudio.transforms.Spectrogram(
-            n_fft=c.n_fft, win_length=c.win_length, hop_length=c.hop_length, power=1.0,
-            center=True, pad_mode="reflect")
+            n_fft=c.n_fft,
+            win_length=c.win_length,
+            hop_length=c.hop_length,
+            power=1.0,
+            center=True,
+            pad_mode="reflect",
+        )
         self.mel_scale = torchaudio.transforms.MelScale(
-            n_mels=c.n_mels, sample_rate=c.sample_rate, f_min=c.fmin, f_max=c.fmax,
-            n_stft=c.n_fft // 2 + 1, norm="slaney", mel_scale="slaney")
+            n_mels=c.n_mels,
+            sample_rate=c.sample_rate,
+            f_min=c.fmin,
+            f_max=c.fmax,
+            n_stft=c.n_fft // 2 + 1,
+            norm="slaney",
+            mel_scale="slaney",
+        )
 
     def preprocess(self, audio: np.ndarray) -> np.ndarray:
         """Trim silence at both ends and normalize loudness, as configured."""
         c = self.config
         if c.trim_top_db is not None:
-            audio = trim_silence(audio, c.trim_top_db, frame_length=c.win_length, hop_length=c.hop_length,
-                                 pad=int(c.trim_pad_s * c.sample_rate))
+            audio = trim_silence(
+                audio,
+                c.trim_top_db,
+                frame_length=c.win_length,
+                hop_length=c.hop_length,
+                pad=int(c.trim_pad_s * c.sample_rate),
+            )
         if c.loudness_dbfs is not None:
             audio = normalize_loudness(audio, c.loudness_dbfs)
         return audio
@@ -89,5 +106,7 @@ class FeatureExtractor:
         magnitude = self._magnitude(audio)
         mel = self._mel(magnitude)
         energy = torch.linalg.vector_norm(magnitude, dim=0)
-        f0, voiced = yin(audio, c.sample_rate, c.hop_length, c.f0_min, c.f0_max, threshold=c.voicing_threshold)
+        f0, voiced = yin(
+            audio, c.sample_rate, c.hop_length, c.f0_min, c.f0_max, threshold=c.voicing_threshold
+        )
         return {"mel": mel.numpy(), "f0": f0, "voiced": voiced, "energy": energy.numpy()}

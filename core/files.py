@@ -5,13 +5,15 @@ error messages that always have a first line.
 the target, then fsyncs the folder (the rename itself survives a crash). Every file the
 toolkit writes from training or synthesis goes through it.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 
 def first_line(err: BaseException, limit: int = 200) -> str:
@@ -23,7 +25,7 @@ def first_line(err: BaseException, limit: int = 200) -> str:
 def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:                       # some filesystems do not open folders
+    except OSError:  # some filesystems do not open folders
         return
     try:
         os.fsync(fd)

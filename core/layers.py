@@ -1,4 +1,5 @@
 """Small building blocks shared by the models: masked convolution stacks, LSTM over padded input."""
+
 from __future__ import annotations
 
 import torch
@@ -28,12 +29,14 @@ class MaskedConvStack(nn.Module):
     Input and output: (batch, channels, time); ``mask``: (batch, time) bool.
     """
 
-    def __init__(self, channels: list[int], kernel: int, activation: str, dropout: float,
-                 last_activation: bool = True):
+    def __init__(
+        self, channels: list[int], kernel: int, activation: str, dropout: float, last_activation: bool = True
+    ):
         super().__init__()
         self.layers = nn.ModuleList(
             ConvNorm(a, b, kernel, activation if (i < len(channels) - 2 or last_activation) else "linear")
-            for i, (a, b) in enumerate(zip(channels, channels[1:])))
+            for i, (a, b) in enumerate(zip(channels, channels[1:]))
+        )
         self.act = {"relu": nn.ReLU(), "tanh": nn.Tanh()}[activation]
         self.last_activation = last_activation
         self.dropout = nn.Dropout(dropout)

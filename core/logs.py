@@ -1,8 +1,9 @@
 """Reading back what a training run logged: TensorBoard scalars by step."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 
 def scalars(run: Path, tags: Iterable[str]) -> list[dict]:

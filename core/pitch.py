@@ -4,13 +4,21 @@ All frames are processed at once with FFTs (no Python loop over frames), so a mi
 audio takes well under a second. Frames are centred on ``hop * t`` like the mel
 spectrogram's, so F0 frame ``t`` lines up with mel frame ``t``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 
-def yin(audio: np.ndarray, sample_rate: int, hop_length: int, fmin: float = 60.0, fmax: float = 600.0,
-        frame_length: int | None = None, threshold: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+def yin(
+    audio: np.ndarray,
+    sample_rate: int,
+    hop_length: int,
+    fmin: float = 60.0,
+    fmax: float = 600.0,
+    frame_length: int | None = None,
+    threshold: float = 0.15,
+) -> tuple[np.ndarray, np.ndarray]:
     """F0 (Hz, 0 where unvoiced) and voicing flags for each frame.
 
     Args:
@@ -26,20 +34,20 @@ def yin(audio: np.ndarray, sample_rate: int, hop_length: int, fmin: float = 60.0
     tau_max = int(np.ceil(sample_rate / fmin))
     if frame_length is None:
         frame_length = int(2 ** np.ceil(np.log2(2 * tau_max + 1)))
-    window = frame_length - tau_max                           # the integration window W
+    window = frame_length - tau_max  # the integration window W
     pad = frame_length // 2
     x = np.pad(audio.astype(np.float64), (pad, pad))
     n_frames = 1 + len(audio) // hop_length
     idx = np.arange(frame_length)[None, :] + hop_length * np.arange(n_frames)[:, None]
     x = np.pad(x, (0, max(0, idx.max() + 1 - len(x))))
-    frames = x[idx]                                           # (frames, frame_length)
+    frames = x[idx]  # (frames, frame_length)
 
     # d(tau) = sum_j (x_j - x_{j+tau})^2 over j < W = e0 + e_tau - 2 r(tau)
     n_fft = int(2 ** np.ceil(np.log2(frame_length + window)))
     spec_a = np.fft.rfft(frames, n_fft)
     spec_b = np.fft.rfft(frames[:, :window], n_fft)
-    r = np.fft.irfft(spec_a * np.conj(spec_b), n_fft)[:, :tau_max + 1]
-    sq = np.cumsum(np.pad(frames ** 2, ((0, 0), (1, 0))), axis=1)
+    r = np.fft.irfft(spec_a * np.conj(spec_b), n_fft)[:, : tau_max + 1]
+    sq = np.cumsum(np.pad(frames**2, ((0, 0), (1, 0))), axis=1)
     e0 = sq[:, window][:, None]
     taus = np.arange(tau_max + 1)
     e_tau = sq[:, taus + window] - sq[:, taus]
@@ -51,7 +59,7 @@ def yin(audio: np.ndarray, sample_rate: int, hop_length: int, fmin: float = 60.0
     cmnd[:, 1:] = diff[:, 1:] * np.arange(1, tau_max + 1) / np.maximum(csum, 1e-12)
 
     # first tau in range below threshold, walked to its local minimum; else the global minimum
-    search = cmnd[:, tau_min:tau_max + 1]
+    search = cmnd[:, tau_min : tau_max + 1]
     below = search < threshold
     is_min = np.ones_like(below)
     is_min[:, :-1] = search[:, :-1] <= search[:, 1:]

@@ -9,16 +9,18 @@ A component registers its task where it defines it::
 and ``tts-train`` imports the components' task modules (``cli.train.TASK_MODULES``) and
 dispatches on the config's ``task:`` through ``task_named``, with no per-task code.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Protocol
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol
 
 import torch
 
 
 class Task(Protocol):
-    name: str                    # "acoustic", "vocoder", "recognizer": the config's ``task:``
-    model: torch.nn.Module       # the bare model (the Trainer wraps it for DDP)
+    name: str  # "acoustic", "vocoder", "recognizer": the config's ``task:``
+    model: torch.nn.Module  # the bare model (the Trainer wraps it for DDP)
 
     def __init__(self, config: Any, state: dict | None = None):
         """``state``: what ``state()`` returned when the checkpoint being resumed or
@@ -52,8 +54,8 @@ class Task(Protocol):
 
 
 class RegisteredTask(NamedTuple):
-    run_config: type             # the dataclass a config file of this task loads into
-    task: type                   # the Task class
+    run_config: type  # the dataclass a config file of this task loads into
+    task: type  # the Task class
 
 
 _REGISTRY: dict[str, RegisteredTask] = {}
@@ -61,11 +63,13 @@ _REGISTRY: dict[str, RegisteredTask] = {}
 
 def register_task(run_config: type) -> Callable[[type], type]:
     """Class decorator: offer this Task (its ``name``) with the config class it trains from."""
+
     def register(task: type) -> type:
         if _REGISTRY.get(task.name, RegisteredTask(run_config, task)) != (run_config, task):
             raise ValueError(f"two tasks are named {task.name!r}")
         _REGISTRY[task.name] = RegisteredTask(run_config, task)
         return task
+
     return register
 
 

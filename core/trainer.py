@@ -12,6 +12,7 @@
 - distributed data parallel under ``torchrun`` (gloo on CPU, nccl on CUDA);
 - Ctrl-C (or SIGTERM) finishes the current step, writes a checkpoint and stops.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,21 +43,21 @@ class TrainConfig:
     weight_decay: float = 1e-6
     grad_clip: float = 1.0
     accumulation: int = 1
-    scheduler: str = "cosine"            # cosine | plateau | noam | none
-    warmup_steps: int = 500              # noam
+    scheduler: str = "cosine"  # cosine | plateau | noam | none
+    warmup_steps: int = 500  # noam
     plateau_factor: float = 0.5
     plateau_patience: int = 3
-    amp: str = "none"                    # none | bf16 | fp16 (fp16 on CUDA only)
+    amp: str = "none"  # none | bf16 | fp16 (fp16 on CUDA only)
     log_every: int = 50
     validate_every: int = 500
-    val_batches: int = 0                 # 0: the whole validation split
+    val_batches: int = 0  # 0: the whole validation split
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3
     seed: int = 1234
-    device: str = "auto"                 # auto | cpu | cuda
+    device: str = "auto"  # auto | cpu | cuda
     num_workers: int = 0
-    threads: int = 0                     # torch threads per process; 0: the cores shared among processes
-    minutes: float = 0.0                 # >0: stop (with a checkpoint) after this much training time
+    threads: int = 0  # torch threads per process; 0: the cores shared among processes
+    minutes: float = 0.0  # >0: stop (with a checkpoint) after this much training time
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -64,8 +65,15 @@ class TrainConfig:
             raise ValueError(f"unknown scheduler {self.scheduler!r} (cosine, plateau, noam, none)")
         if self.amp not in ("none", "bf16", "fp16"):
             raise ValueError(f"unknown amp {self.amp!r} (none, bf16, fp16)")
-        for name in ("steps", "batch_size", "accumulation", "log_every", "validate_every", "checkpoint_every",
-                     "keep_checkpoints"):
+        for name in (
+            "steps",
+            "batch_size",
+            "accumulation",
+            "log_every",
+            "validate_every",
+            "checkpoint_every",
+            "keep_checkpoints",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         if min(self.lr, self.min_lr, self.threads, self.minutes, self.num_workers) < 0:
@@ -121,7 +129,11 @@ class Trainer:
         config: TrainConfig = task.config.train
         self.task, self.config, self.out = task, config, Path(out_dir)
         self.run_config = asdict(task.config)
-        kind = "cuda" if config.device == "cuda" or (config.device == "auto" and torch.cuda.is_available()) else "cpu"
+        kind = (
+            "cuda"
+            if config.device == "cuda" or (config.device == "auto" and torch.cuda.is_available())
+            else "cpu"
+        )
         self.dist = Distributed(kind)
         self.device = torch.device(f"cuda:{self.dist.local_rank}" if kind == "cuda" else "cpu")
         if kind == "cuda":
@@ -129,17 +141,25 @@ class Trainer:
         if config.amp == "fp16" and kind != "cuda":
             raise ValueError("train.amp=fp16 needs CUDA; use bf16 on the CPU")
         if config.amp == "bf16" and kind == "cpu" and not cpu_bf16_lstm_supported():
-            raise ValueError("train.amp=bf16: this CPU's oneDNN has no bfloat16 LSTM (it needs AVX-512); "
-                             "use train.amp=none")
+            raise ValueError(
+                "train.amp=bf16: this CPU's oneDNN has no bfloat16 LSTM (it needs AVX-512); "
+                "use train.amp=none"
+            )
         torch.set_num_threads(config.threads or max(1, (os.cpu_count() or 1) // self.dist.world))
         torch.manual_seed(config.seed)
         self.model = task.model.to(self.device)
         self.wrapped: nn.Module = self.model
         if self.dist.world > 1:
             self.wrapped = nn.parallel.DistributedDataParallel(
-                self.model, device_ids=[self.device.index] if kind == "cuda" else None)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, betas=tuple(config.betas),
-                                           eps=config.eps, weight_decay=config.weight_decay)
+                self.model, device_ids=[self.device.index] if kind == "cuda" else None
+            )
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(),
+            lr=config.lr,
+            betas=tuple(config.betas),
+            eps=config.eps,
+            weight_decay=config.weight_decay,
+        )
         self.scheduler = self._scheduler()
         self.scaler = torch.amp.GradScaler("cuda", enabled=config.amp == "fp16")
         self.train_set, self.val_set = task.datasets()
@@ -147,11 +167,16 @@ class Trainer:
             raise ValueError("the training split is empty")
         from core.sampler import BatchSampler
 
-        self.sampler = BatchSampler(task.lengths(self.train_set), min(config.batch_size, len(self.train_set)),
-                                    config.seed, self.dist.rank, self.dist.world)
+        self.sampler = BatchSampler(
+            task.lengths(self.train_set),
+            min(config.batch_size, len(self.train_set)),
+            config.seed,
+            self.dist.rank,
+            self.dist.world,
+        )
         self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
         self.best_val = math.inf
-        self.seconds = 0.0                   # training wall time so far (validation excluded), kept on resume
+        self.seconds = 0.0  # training wall time so far (validation excluded), kept on resume
         self.writer = None
         self._stop_requested = False
         if resume is not None:
@@ -163,12 +188,18 @@ class Trainer:
         if c.scheduler == "cosine":
             return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=c.steps, eta_min=c.min_lr)
         if c.scheduler == "plateau":
-            return torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimizer, mode="min", factor=c.plateau_factor,
-                                                              patience=c.plateau_patience, min_lr=c.min_lr)
+            return torch.optim.lr_scheduler.ReduceLROnPlateau(
+                self.optimizer,
+                mode="min",
+                factor=c.plateau_factor,
+                patience=c.plateau_patience,
+                min_lr=c.min_lr,
+            )
         if c.scheduler == "noam":
             w = max(1, c.warmup_steps)
             return torch.optim.lr_scheduler.LambdaLR(
-                self.optimizer, lambda s: min((s + 1) / w, math.sqrt(w / (s + 1))))
+                self.optimizer, lambda s: min((s + 1) / w, math.sqrt(w / (s + 1)))
+            )
         return None
 
     @property
@@ -178,11 +209,18 @@ class Trainer:
     # -- state -------------------------------------------------------------------------------
     def state(self) -> dict:
         return {
-            "task": self.task.name, "config": self.run_config, "task_state": self.task.state(),
-            "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "task": self.task.name,
+            "config": self.run_config,
+            "task_state": self.task.state(),
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict() if self.scheduler else None,
-            "scaler": self.scaler.state_dict(), "step": self.step, "epoch": self.epoch,
-            "batch_in_epoch": self.batch_in_epoch, "best_val": self.best_val, "seconds": self.seconds,
+            "scaler": self.scaler.state_dict(),
+            "step": self.step,
+            "epoch": self.epoch,
+            "batch_in_epoch": self.batch_in_epoch,
+            "best_val": self.best_val,
+            "seconds": self.seconds,
             "rng": rng_state(),
             "world_size": self.dist.world,
         }
@@ -208,7 +246,7 @@ class Trainer:
         save_checkpoint(ckpt_dir / name, state)
         if history:
             save_checkpoint(ckpt_dir / f"step_{self.step:07d}.pt", state)
-            old = sorted(ckpt_dir.glob("step_*.pt"))[:-self.config.keep_checkpoints]
+            old = sorted(ckpt_dir.glob("step_*.pt"))[: -self.config.keep_checkpoints]
             for p in old:
                 p.unlink(missing_ok=True)
 
@@ -220,9 +258,12 @@ class Trainer:
             # its own generator: a DataLoader otherwise draws from the global RNG, and a
             # resumed run would then draw once more than an uninterrupted one
             loader = torch.utils.data.DataLoader(
-                self.train_set, batch_sampler=self.sampler, collate_fn=self.task.collate,
+                self.train_set,
+                batch_sampler=self.sampler,
+                collate_fn=self.task.collate,
                 num_workers=self.config.num_workers,
-                generator=torch.Generator().manual_seed(self.config.seed + self.epoch))
+                generator=torch.Generator().manual_seed(self.config.seed + self.epoch),
+            )
             for batch in loader:
                 self.batch_in_epoch += 1
                 yield batch
@@ -234,11 +275,13 @@ class Trainer:
         bs = self.config.batch_size
         n = len(self.val_set)
         idx = list(range(n))
-        batches = [self.task.collate([self.val_set[i] for i in idx[b:b + bs]]) for b in range(0, n, bs)]
-        return batches[:self.config.val_batches] if self.config.val_batches else batches
+        batches = [self.task.collate([self.val_set[i] for i in idx[b : b + bs]]) for b in range(0, n, bs)]
+        return batches[: self.config.val_batches] if self.config.val_batches else batches
 
     def _to_device(self, batch: dict) -> dict:
-        return {k: v.to(self.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+        return {
+            k: v.to(self.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()
+        }
 
     def _autocast(self):
         if self.config.amp == "none":
@@ -258,8 +301,14 @@ class Trainer:
             self.writer = SummaryWriter(str(self.out / "tensorboard"))
         previous = signal.signal(signal.SIGINT, self._on_interrupt) if self.dist.main else None
         previous_term = signal.signal(signal.SIGTERM, self._on_interrupt) if self.dist.main else None
-        bar = tqdm(total=end, initial=self.step, desc=f"train {self.task.name}", unit="step",
-                   disable=not (c.progress and self.dist.main), dynamic_ncols=True)
+        bar = tqdm(
+            total=end,
+            initial=self.step,
+            desc=f"train {self.task.name}",
+            unit="step",
+            disable=not (c.progress and self.dist.main),
+            dynamic_ncols=True,
+        )
         val_batches = self._val_batches()
         batches = self._batches()
         metrics: dict[str, float] = {}
@@ -267,8 +316,10 @@ class Trainer:
         try:
             while self.step < end and not self._stop_requested:
                 if c.minutes > 0 and self.seconds >= c.minutes * 60:
-                    tqdm.write(f"time budget of {c.minutes:g} training minutes reached at step {self.step}",
-                               file=sys.stderr)
+                    tqdm.write(
+                        f"time budget of {c.minutes:g} training minutes reached at step {self.step}",
+                        file=sys.stderr,
+                    )
                     break
                 started = time.perf_counter()
                 terms, grad_norm = self._optimizer_step(batches)
@@ -301,11 +352,13 @@ class Trainer:
         return metrics
 
     def _on_interrupt(self, signum, frame) -> None:
-        if self._stop_requested:            # a second Ctrl-C stops at once
+        if self._stop_requested:  # a second Ctrl-C stops at once
             raise KeyboardInterrupt
         self._stop_requested = True
-        tqdm.write("interrupted: finishing this step and writing a checkpoint (Ctrl-C again to abort)",
-                   file=sys.stderr)
+        tqdm.write(
+            "interrupted: finishing this step and writing a checkpoint (Ctrl-C again to abort)",
+            file=sys.stderr,
+        )
 
     def _optimizer_step(self, batches) -> tuple[dict[str, float], float]:
         c = self.config
@@ -323,15 +376,21 @@ class Trainer:
             for k, v in {**terms, "loss": float(loss.detach())}.items():
                 totals[k] = totals.get(k, 0.0) + v / c.accumulation
         self.scaler.unscale_(self.optimizer)
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(),
-                                                         c.grad_clip if c.grad_clip > 0 else float("inf")))
+        grad_norm = float(
+            torch.nn.utils.clip_grad_norm_(
+                self.model.parameters(), c.grad_clip if c.grad_clip > 0 else float("inf")
+            )
+        )
         bad = [] if math.isfinite(totals["loss"]) else ["loss"]
-        if not math.isfinite(grad_norm) and c.amp != "fp16":   # fp16's scaler skips such steps itself
+        if not math.isfinite(grad_norm) and c.amp != "fp16":  # fp16's scaler skips such steps itself
             bad.append("gradient norm")
         if bad:
-            raise TrainingDiverged(f"step {self.step + 1}: the {' and the '.join(bad)} {'are' if len(bad) > 1 else 'is'} not finite; stopped "
-                                   f"without updating the weights or writing a checkpoint (the last good ones are in "
-                                   f"{self.out / 'checkpoints'}; try a lower train.lr or train.grad_clip)")
+            raise TrainingDiverged(
+                f"step {self.step + 1}: the {' and the '.join(bad)} {'are' if len(bad) > 1 else 'is'} not "
+                "finite; stopped "
+                f"without updating the weights or writing a checkpoint (the last good ones are in "
+                f"{self.out / 'checkpoints'}; try a lower train.lr or train.grad_clip)"
+            )
         self.scaler.step(self.optimizer)
         self.scaler.update()
         if self.scheduler is not None and c.scheduler != "plateau":
@@ -354,7 +413,7 @@ class Trainer:
         self._log("val", metrics)
         if self.scheduler is not None and self.config.scheduler == "plateau":
             self.scheduler.step(metrics["loss"])
-        score = metrics.get("select", metrics["loss"])      # what picks best.pt (lower is better)
+        score = metrics.get("select", metrics["loss"])  # what picks best.pt (lower is better)
         if score < self.best_val:
             self.best_val = score
             self.save("best.pt")
@@ -369,7 +428,7 @@ class Trainer:
         for k, v in values.items():
             self.writer.add_scalar(f"{prefix}/{k}", v, self.step)
         self.writer.flush()
-        if not self.config.progress:        # no bar (a log file, a batch job): one line instead
+        if not self.config.progress:  # no bar (a log file, a batch job): one line instead
             shown = " ".join(f"{k} {v:.4g}" for k, v in values.items())
             print(f"step {self.step} {prefix}: {shown}", flush=True)
 
@@ -380,4 +439,3 @@ class Trainer:
             h.update(p.detach().cpu().contiguous().numpy().tobytes())
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / f"params_rank{self.dist.rank}.sha256").write_text(h.hexdigest() + "\n")
-

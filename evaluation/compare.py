@@ -4,6 +4,7 @@ Both waveforms go through the same preprocessing as training data (silence trimm
 both ends, loudness normalized), then the project's feature extractor (log mel, YIN F0
 and voicing). One DTW path on mel-cepstra aligns the frames for every frame metric.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

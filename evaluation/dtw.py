@@ -6,6 +6,7 @@ is the Euclidean distance between frames. ``dtw`` returns the path and the accum
 cost; metrics average their per-pair values over the path (so a long path counts each
 pair once).
 """
+
 from __future__ import annotations
 
 import numba
@@ -51,16 +52,16 @@ def _backtrack(acc: np.ndarray) -> np.ndarray:
         elif j == 0:
             i -= 1
         else:
-            d, u, l = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
-            if d <= u and d <= l:
+            d, u, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+            if d <= u and d <= left:
                 i, j = i - 1, j - 1
-            elif u <= l:
+            elif u <= left:
                 i -= 1
             else:
                 j -= 1
         k += 1
         path[k] = (i, j)
-    return path[:k + 1][::-1].copy()
+    return path[: k + 1][::-1].copy()
 
 
 def dtw(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:

@@ -8,6 +8,7 @@ Each mode yields ``Pair``s (reference WAV, synthesized WAV, text); ``score`` com
 metrics of every pair (``evaluation.compare``), the recognizer's error rate on both sides,
 and the aggregates with 95% confidence intervals.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,16 +39,21 @@ class Pair:
     reference: Path
     synthesized: Path
     text: str | None = None
-    pinyin: list[str] | None = None          # reference syllables, when known
-    alignment: np.ndarray | None = None      # (decoder steps, symbols), mode (a) only
+    pinyin: list[str] | None = None  # reference syllables, when known
+    alignment: np.ndarray | None = None  # (decoder steps, symbols), mode (a) only
 
 
 def rtf_summary(report: Timings, warm_up: str) -> dict:
     """Real-time factors per stage (compute seconds / audio seconds), with the conditions."""
     a = max(report.audio_seconds, 1e-9)
-    return {"acoustic": report.acoustic_seconds / a, "vocoder": report.vocoder_seconds / a,
-            "end_to_end": report.rtf, "audio_seconds": report.audio_seconds,
-            "threads": torch.get_num_threads(), "warm_up": warm_up}
+    return {
+        "acoustic": report.acoustic_seconds / a,
+        "vocoder": report.vocoder_seconds / a,
+        "end_to_end": report.rtf,
+        "audio_seconds": report.audio_seconds,
+        "threads": torch.get_num_threads(),
+        "warm_up": warm_up,
+    }
 
 
 def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
@@ -60,8 +66,15 @@ def _records(feats: Path, split: str, limit: int | None) -> list[dict]:
     return records[:limit] if limit else records
 
 
-def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "griffin-lim",
-                     limit: int | None = None, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
+def synthesize_split(
+    voice,
+    feats: Path,
+    split: str,
+    out: Path,
+    vocoder: str = "griffin-lim",
+    limit: int | None = None,
+    progress: bool = True,
+) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (a): the voice reads each sentence of the split (with the record's speaker if the
     voice has it). Synthesized WAVs go to ``out/audio``. ``voice``: a folder (None: the
     shipped voice) or a ready ``Synthesizer``. The n-th sentence is synthesized after
@@ -69,25 +82,39 @@ def synthesize_split(voice, feats: Path, split: str, out: Path, vocoder: str = "
     from synthesis.pipeline import Synthesizer
 
     synth = voice if isinstance(voice, Synthesizer) else Synthesizer(voice, vocoder=vocoder)
-    synth("预热。")                                    # warm-up, not timed
+    synth("预热。")  # warm-up, not timed
     timings = Timings()
     (out / "audio").mkdir(parents=True, exist_ok=True)
     pairs = []
-    for n, r in enumerate(tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress)):
+    for n, r in enumerate(
+        tqdm(_records(feats, split, limit), desc="synthesizing", unit="utt", disable=not progress)
+    ):
         speaker = r.get("speaker") if r.get("speaker") in synth.voice.speakers else None
         torch.manual_seed(n)
         result = synth.synthesize(r["text"], speaker=speaker)
         timings += result.timings
         path = out / "audio" / f"{r['id']}.syn.wav"
         sf.write(path, result.audio, synth.sample_rate, subtype="PCM_16")
-        pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None,
-                          result.sentences[0].alignment if len(result.sentences) == 1 else None))
-    return pairs, rtf_summary(timings, "one sentence synthesized and discarded before timing"), \
-        synth.voice.features
+        pairs.append(
+            Pair(
+                r["id"],
+                Path(r["audio"]),
+                path,
+                r["text"],
+                r.get("pinyin", "").split() or None,
+                result.sentences[0].alignment if len(result.sentences) == 1 else None,
+            )
+        )
+    return (
+        pairs,
+        rtf_summary(timings, "one sentence synthesized and discarded before timing"),
+        synth.voice.features,
+    )
 
 
-def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None,
-                 unmatched: list[str] | None = None) -> list[Pair]:
+def folder_pairs(
+    synthesized: Path, reference: Path, texts: Path | None = None, unmatched: list[str] | None = None
+) -> list[Pair]:
     """Mode (b): WAVs with the same file name in both folders. ``texts``: optional
     ``name|text`` lines (LJSpeech style) for the recognizer's error rate. Files found in
     one folder only are described in ``unmatched`` (one line per folder), if given."""
@@ -99,7 +126,10 @@ def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None,
     common = sorted(set(syn) & set(ref))
     if not common:
         raise ValueError(f"no WAV names in common between {synthesized} and {reference}")
-    for folder, names in ((synthesized, sorted(set(syn) - set(ref))), (reference, sorted(set(ref) - set(syn)))):
+    for folder, names in (
+        (synthesized, sorted(set(syn) - set(ref))),
+        (reference, sorted(set(ref) - set(syn))),
+    ):
         if names and unmatched is not None:
             shown = ", ".join(f"{n}.wav" for n in names[:5]) + (", ..." if len(names) > 5 else "")
             unmatched.append(f"{len(names)} WAV file(s) only in {folder}, left out: {shown}")
@@ -114,8 +144,15 @@ def folder_pairs(synthesized: Path, reference: Path, texts: Path | None = None,
     return [Pair(n, ref[n], syn[n], known.get(n)) for n in common]
 
 
-def copy_synthesis(vocoder: str, feats: Path, split: str, out: Path, limit: int | None = None,
-                   sigma: float = 0.6, progress: bool = True) -> tuple[list[Pair], dict, FeatureConfig]:
+def copy_synthesis(
+    vocoder: str,
+    feats: Path,
+    split: str,
+    out: Path,
+    limit: int | None = None,
+    sigma: float = 0.6,
+    progress: bool = True,
+) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (c): each reference's mel through ``vocoder`` ("griffin-lim", a voice folder or
     a WaveGlow training checkpoint)."""
     from core.features import FeatureExtractor
@@ -165,13 +202,18 @@ def _load_waveglow(path: Path, config: FeatureConfig, sigma: float):
     return WaveGlowVocoder(model, config.sample_rate, sigma, denoise=0.0)
 
 
-def score(pairs: list[Pair], features: FeatureConfig, recognizer: str | Path | None = None,
-          keep_details: int = 8, progress: bool = True) -> dict:
+def score(
+    pairs: list[Pair],
+    features: FeatureConfig,
+    recognizer: str | Path | None = None,
+    keep_details: int = 8,
+    progress: bool = True,
+) -> dict:
     """Metrics of every pair, recognizer error rates, aggregates. Returns the report dict
     (``details`` holds the analyses of the first ``keep_details`` pairs, for plots)."""
     comparer = Comparer(features)
     rows, details, skipped = [], [], []
-    for i, pair in enumerate(tqdm(pairs, desc="scoring", unit="utt", disable=not progress)):
+    for pair in tqdm(pairs, desc="scoring", unit="utt", disable=not progress):
         try:
             ref = load_audio(pair.reference, features.sample_rate)
             syn = load_audio(pair.synthesized, features.sample_rate)
@@ -179,14 +221,24 @@ def score(pairs: list[Pair], features: FeatureConfig, recognizer: str | Path | N
         except (AudioError, ValueError) as err:
             skipped.append(f"{pair.id}: {err}")
             continue
-        rows.append({"id": pair.id, "text": pair.text, "reference": str(pair.reference),
-                     "synthesized": str(pair.synthesized), **metrics})
+        rows.append(
+            {
+                "id": pair.id,
+                "text": pair.text,
+                "reference": str(pair.reference),
+                "synthesized": str(pair.synthesized),
+                **metrics,
+            }
+        )
         if len(details) < keep_details:
             details.append({"id": pair.id, **detail, "alignment": pair.alignment})
     if not rows:
         raise ValueError("no pair could be scored: " + "; ".join(skipped[:3]))
-    report = {"utterances": rows, "skipped": skipped,
-              "aggregate": {m: mean_ci([r[m] for r in rows]) for m in METRICS}}
+    report = {
+        "utterances": rows,
+        "skipped": skipped,
+        "aggregate": {m: mean_ci([r[m] for r in rows]) for m in METRICS},
+    }
     if recognizer is not None:
         report["intelligibility"] = _intelligibility(rows, pairs, recognizer, progress)
     report["details"] = details
@@ -220,14 +272,22 @@ def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: 
         refs.append(pair.pinyin)
         hyp_ref.append(a)
         hyp_syn.append(b)
-        r.update(cer_reference=error_rate([pair.pinyin], [a]), cer_synthesized=error_rate([pair.pinyin], [b]),
-                 recognized=" ".join(b))
+        r.update(
+            cer_reference=error_rate([pair.pinyin], [a]),
+            cer_synthesized=error_rate([pair.pinyin], [b]),
+            recognized=" ".join(b),
+        )
     toneless = lambda hyps: error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps])
-    return {"recognizer": str(recognizer), "utterances": len(refs),
-            "cer_reference": error_rate(refs, hyp_ref), "cer_synthesized": error_rate(refs, hyp_syn),
-            "cer_reference_toneless": toneless(hyp_ref), "cer_synthesized_toneless": toneless(hyp_syn),
-            "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all "
-                          "utterances; _toneless: the same with tones ignored"}
+    return {
+        "recognizer": str(recognizer),
+        "utterances": len(refs),
+        "cer_reference": error_rate(refs, hyp_ref),
+        "cer_synthesized": error_rate(refs, hyp_syn),
+        "cer_reference_toneless": toneless(hyp_ref),
+        "cer_synthesized_toneless": toneless(hyp_syn),
+        "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all "
+        "utterances; _toneless: the same with tones ignored",
+    }
 
 
 def finite(x):

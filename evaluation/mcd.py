@@ -12,6 +12,7 @@ WORLD/SPTK mel-cepstra and not directly comparable):
 - per aligned pair: MCD = (10 / ln 10) · sqrt(2 · Σ_{d=1..24} (c_d − ĉ_d)²) dB,
   averaged over the pairs of the path.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,14 +29,14 @@ _K = 10.0 / math.log(10.0) * math.sqrt(2.0)
 def mel_cepstrum(log_mel: np.ndarray, order: int = ORDER) -> np.ndarray:
     """(n_mels, frames) natural-log mel amplitudes → (frames, order) cepstra c1..c_order."""
     x = np.asarray(log_mel, dtype=np.float64)
-    c = dct(x, type=2, norm=None, axis=0) / (2 * x.shape[0])       # scipy's DCT-II is 2·Σ …
-    return c[1:order + 1].T
+    c = dct(x, type=2, norm=None, axis=0) / (2 * x.shape[0])  # scipy's DCT-II is 2·Σ …
+    return c[1 : order + 1].T
 
 
 def mcd_on_path(ref_cep: np.ndarray, syn_cep: np.ndarray, path: np.ndarray) -> float:
     """Mean MCD (dB) over aligned pairs. ceps: (frames, order); path: (k, 2)."""
     diff = ref_cep[path[:, 0]] - syn_cep[path[:, 1]]
-    return float(np.mean(_K * np.sqrt((diff ** 2).sum(axis=1))))
+    return float(np.mean(_K * np.sqrt((diff**2).sum(axis=1))))
 
 
 def mcd_dtw(ref_log_mel: np.ndarray, syn_log_mel: np.ndarray, order: int = ORDER) -> tuple[float, np.ndarray]:

@@ -1,5 +1,6 @@
 """The evaluation report: ``report.json`` (every figure) and ``report.html`` (tables, plots,
 audio players; a folder that reads offline)."""
+
 from __future__ import annotations
 
 import html
@@ -12,8 +13,12 @@ import numpy as np
 from .evaluate import METRICS, finite
 
 LABELS = {
-    "mcd_db": ("MCD-DTW", "dB", "cepstrum (1/N-scaled DCT-II) of the natural-log mel amplitude, c1–c24 (c0 excluded), "
-               "(10/ln10)·sqrt(2·Σ(Δc)²) per DTW-aligned frame pair, symmetric DTW (steps 1,0 / 0,1 / 1,1)"),
+    "mcd_db": (
+        "MCD-DTW",
+        "dB",
+        "cepstrum (1/N-scaled DCT-II) of the natural-log mel amplitude, c1–c24 (c0 excluded), "
+        "(10/ln10)·sqrt(2·Σ(Δc)²) per DTW-aligned frame pair, symmetric DTW (steps 1,0 / 0,1 / 1,1)",
+    ),
     "log_f0_rmse_cents": ("log-F0 RMSE", "cents", "1200·log2 ratio on aligned pairs voiced in both (YIN)"),
     "vuv_error": ("voiced/unvoiced error", "share", "aligned pairs whose voicing differs"),
     "mel_l1": ("mel L1", "nats", "mean |Δ log mel| over aligned pairs and 80 bands"),
@@ -92,52 +97,74 @@ def _fmt(x, digits: int = 3) -> str:
 
 def _html(report: dict, plots: dict, title: str, out: Path) -> str:
     e = html.escape
-    parts = [f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{e(title)}</title>",
-             "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
-             "font-size:14px}th{background:#f3f3f3}img{max-width:100%}audio{height:28px}</style>",
-             f"<h1>{e(title)}</h1><p>{e(report.get('mode', ''))}</p>"]
-    parts.append("<h2>Aggregate (mean ± 95% confidence interval over utterances)</h2><table>"
-                 "<tr><th>metric</th><th>mean</th><th>± 95% CI</th><th>n</th><th>unit</th><th>definition</th></tr>")
+    parts = [
+        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{e(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+        "font-size:14px}th{background:#f3f3f3}img{max-width:100%}audio{height:28px}</style>",
+        f"<h1>{e(title)}</h1><p>{e(report.get('mode', ''))}</p>",
+    ]
+    parts.append(
+        "<h2>Aggregate (mean ± 95% confidence interval over utterances)</h2><table>"
+        "<tr><th>metric</th><th>mean</th><th>± 95% CI</th><th>n</th><th>unit</th><th>definition</th></tr>"
+    )
     for m in METRICS:
         a = report["aggregate"][m]
         label, unit, definition = LABELS[m]
-        parts.append(f"<tr><td>{e(label)}</td><td>{_fmt(a['mean'])}</td><td>{_fmt(a['ci95'])}</td>"
-                     f"<td>{a['n']}</td><td>{e(unit)}</td><td>{e(definition)}</td></tr>")
+        parts.append(
+            f"<tr><td>{e(label)}</td><td>{_fmt(a['mean'])}</td><td>{_fmt(a['ci95'])}</td>"
+            f"<td>{a['n']}</td><td>{e(unit)}</td><td>{e(definition)}</td></tr>"
+        )
     parts.append("</table>")
     intel = report.get("intelligibility")
     if intel and "cer_reference" in intel:
-        parts.append("<h2>Intelligibility</h2><table><tr><th></th><th>recognizer error rate</th>"
-                     "<th>tones ignored</th></tr>"
-                     f"<tr><td>reference recordings</td><td>{_fmt(intel['cer_reference'], 4)}</td>"
-                     f"<td>{_fmt(intel.get('cer_reference_toneless'), 4)}</td></tr>"
-                     f"<tr><td>synthesized speech</td><td>{_fmt(intel['cer_synthesized'], 4)}</td>"
-                     f"<td>{_fmt(intel.get('cer_synthesized_toneless'), 4)}</td></tr></table>"
-                     f"<p>{e(intel['definition'])}; recognizer {e(intel['recognizer'])}.</p>")
+        parts.append(
+            "<h2>Intelligibility</h2><table><tr><th></th><th>recognizer error rate</th>"
+            "<th>tones ignored</th></tr>"
+            f"<tr><td>reference recordings</td><td>{_fmt(intel['cer_reference'], 4)}</td>"
+            f"<td>{_fmt(intel.get('cer_reference_toneless'), 4)}</td></tr>"
+            f"<tr><td>synthesized speech</td><td>{_fmt(intel['cer_synthesized'], 4)}</td>"
+            f"<td>{_fmt(intel.get('cer_synthesized_toneless'), 4)}</td></tr></table>"
+            f"<p>{e(intel['definition'])}; recognizer {e(intel['recognizer'])}.</p>"
+        )
     if report.get("rtf"):
         r = report["rtf"]
-        parts.append("<h2>Real-time factor</h2><table><tr><th>stage</th><th>RTF</th></tr>" +
-                     "".join(f"<tr><td>{k}</td><td>{_fmt(r[k], 4)}</td></tr>"
-                             for k in ("acoustic", "vocoder", "end_to_end") if k in r) +
-                     f"</table><p>{_fmt(r['audio_seconds'], 1)} s of audio, {r['threads']} threads; "
-                     f"warm-up: {e(r['warm_up'])}.</p>")
+        parts.append(
+            "<h2>Real-time factor</h2><table><tr><th>stage</th><th>RTF</th></tr>"
+            + "".join(
+                f"<tr><td>{k}</td><td>{_fmt(r[k], 4)}</td></tr>"
+                for k in ("acoustic", "vocoder", "end_to_end")
+                if k in r
+            )
+            + f"</table><p>{_fmt(r['audio_seconds'], 1)} s of audio, {r['threads']} threads; "
+            f"warm-up: {e(r['warm_up'])}.</p>"
+        )
     if plots["histograms"]:
-        parts.append("<h2>Distributions</h2>" + "".join(f"<img src='{p}' style='width:32%'>" for p in plots["histograms"]))
+        parts.append(
+            "<h2>Distributions</h2>"
+            + "".join(f"<img src='{p}' style='width:32%'>" for p in plots["histograms"])
+        )
     if plots["utterances"]:
         parts.append("<h2>Examples</h2>" + "".join(f"<img src='{p}'>" for p in plots["utterances"]))
-    parts.append("<h2>Utterances</h2><table><tr><th>id</th><th>text</th><th>reference</th><th>synthesized</th>"
-                 "<th>MCD</th><th>F0 RMSE</th><th>V/UV</th><th>dur.</th><th>CER syn</th></tr>")
+    parts.append(
+        "<h2>Utterances</h2><table><tr><th>id</th><th>text</th><th>reference</th><th>synthesized</th>"
+        "<th>MCD</th><th>F0 RMSE</th><th>V/UV</th><th>dur.</th><th>CER syn</th></tr>"
+    )
     for r in report["utterances"]:
         players = []
         for key in ("reference", "synthesized"):
             src = Path(r[key])
             rel = os.path.relpath(src.resolve(), out.resolve()) if src.exists() else r[key]
             players.append(f"<audio controls preload='none' src='{e(rel)}'></audio>")
-        parts.append(f"<tr><td>{e(r['id'])}</td><td>{e(r.get('text') or '')}</td><td>{players[0]}</td>"
-                     f"<td>{players[1]}</td><td>{_fmt(r['mcd_db'], 2)}</td><td>{_fmt(r['log_f0_rmse_cents'], 0)}</td>"
-                     f"<td>{_fmt(r['vuv_error'], 3)}</td><td>{_fmt(r['duration_ratio'], 2)}</td>"
-                     f"<td>{_fmt(r.get('cer_synthesized'), 3)}</td></tr>")
+        parts.append(
+            f"<tr><td>{e(r['id'])}</td><td>{e(r.get('text') or '')}</td><td>{players[0]}</td>"
+            f"<td>{players[1]}</td><td>{_fmt(r['mcd_db'], 2)}</td><td>{_fmt(r['log_f0_rmse_cents'], 0)}</td>"
+            f"<td>{_fmt(r['vuv_error'], 3)}</td><td>{_fmt(r['duration_ratio'], 2)}</td>"
+            f"<td>{_fmt(r.get('cer_synthesized'), 3)}</td></tr>"
+        )
     parts.append("</table>")
     if report.get("skipped"):
-        parts.append("<h2>Skipped</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in report["skipped"]) + "</ul>")
+        parts.append(
+            "<h2>Skipped</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in report["skipped"]) + "</ul>"
+        )
     return "\n".join(parts) + "</html>\n"

@@ -5,6 +5,7 @@
 - mel cosine: mean over aligned pairs of the cosine similarity of the two frames' linear
   mel amplitudes (exp of the log mel); 1 = same spectral shape.
 """
+
 from __future__ import annotations
 
 import numpy as np

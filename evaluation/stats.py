@@ -1,4 +1,5 @@
 """Aggregates: mean with a 95% confidence interval (Student's t over utterances)."""
+
 from __future__ import annotations
 
 import math

@@ -11,6 +11,7 @@ Stages, one module each: ``normalize`` (numbers, dates, units …), ``g2p``
 This package does not import torch. ``Frontend`` is imported on first use, so code that
 needs only the symbol table (training, synthesis from ids) does not load jieba or pypinyin.
 """
+
 from .errors import FrontendError, NothingToRead
 from .symbols import DEFAULT_TABLE, SymbolTable
 

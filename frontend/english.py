@@ -1,4 +1,5 @@
 """English words → espeak-ng phonemes (through ``phonemizer``), as ``@``-prefixed symbols."""
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ def _split_phone(phone: str) -> tuple[list[str], str]:
         for known in _BY_LENGTH:
             if rest.startswith(known):
                 out.append(known)
-                rest = rest[len(known):]
+                rest = rest[len(known) :]
                 break
         else:
             return out, rest
@@ -41,7 +42,9 @@ def _split_phone(phone: str) -> tuple[list[str], str]:
 def _phonemize_word(word: str) -> tuple[tuple[str, ...], str]:
     from phonemizer.separator import Separator
 
-    text = _backend().phonemize([word], separator=Separator(phone=" ", word=" | ", syllable=""), strip=True)[0]
+    text = _backend().phonemize([word], separator=Separator(phone=" ", word=" | ", syllable=""), strip=True)[
+        0
+    ]
     phones, unknown = [], []
     for phone in text.replace("|", " ").split():
         known, left = _split_phone(phone)

@@ -5,6 +5,7 @@ syllable per character (``银行 yin2 hang2``); ``#`` starts a comment. Its read
 are lexical: tone sandhi still applies to them (inline ``{字|zi4}`` overrides are the
 way to force a surface reading).
 """
+
 from __future__ import annotations
 
 import logging
@@ -83,19 +84,62 @@ class Lexicon:
 
 @lru_cache(maxsize=200000)
 def _pypinyin(word: str) -> list[str]:
-    out = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: ["?"] * len(chars))
+    out = lazy_pinyin(
+        word, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: ["?"] * len(chars)
+    )
     return [s if SYLLABLE_RE.match(s) else "?" for s in out]
 
 
 # --- pinyin → initial + toned final (Baker-style phone set) ---------------------------
 
-INITIALS_BY_LENGTH = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
-                      "j", "q", "x", "r", "z", "c", "s")
+INITIALS_BY_LENGTH = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+)
 _ZERO_INITIAL = {  # y/w spellings → finals
-    "yi": "i", "ya": "ia", "yo": "io", "ye": "ie", "yao": "iao", "you": "iou", "yan": "ian",
-    "yin": "in", "yang": "iang", "ying": "ing", "yong": "iong", "yu": "v", "yue": "ve",
-    "yuan": "van", "yun": "vn", "wu": "u", "wa": "ua", "wo": "uo", "wai": "uai", "wei": "uei",
-    "wan": "uan", "wen": "uen", "wang": "uang", "weng": "ueng",
+    "yi": "i",
+    "ya": "ia",
+    "yo": "io",
+    "ye": "ie",
+    "yao": "iao",
+    "you": "iou",
+    "yan": "ian",
+    "yin": "in",
+    "yang": "iang",
+    "ying": "ing",
+    "yong": "iong",
+    "yu": "v",
+    "yue": "ve",
+    "yuan": "van",
+    "yun": "vn",
+    "wu": "u",
+    "wa": "ua",
+    "wo": "uo",
+    "wai": "uai",
+    "wei": "uei",
+    "wan": "uan",
+    "wen": "uen",
+    "wang": "uang",
+    "weng": "ueng",
 }
 _SYLLABIC = {"m": "m", "n": "n", "ng": "ng", "hm": "m", "hng": "ng", "ê": "e", "ei": "ei"}
 
@@ -114,7 +158,7 @@ def pinyin_to_phones(syllable: str) -> list[str]:
     if body in _SYLLABIC:
         return [_SYLLABIC[body] + tone, *extra]
     initial = next((i for i in INITIALS_BY_LENGTH if body.startswith(i) and len(body) > len(i)), "")
-    final = body[len(initial):]
+    final = body[len(initial) :]
     if initial in ("j", "q", "x") and final.startswith("u"):
         final = "v" + final[1:]
     elif final == "i" and initial in ("zh", "ch", "sh", "r"):

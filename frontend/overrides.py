@@ -4,6 +4,7 @@ The same markup carries readings that normalization decides (a ``1`` read as
 ``{一|yi1}`` in a date, ``{幺|yao1}`` in a phone number), so one mechanism fixes a
 reading from either source. An overridden syllable is final: tone sandhi leaves it.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def parse_overrides(text: str) -> tuple[str, dict[int, str]]:
     fixed: dict[int, str] = {}
     length, pos = 0, 0
     for m in OVERRIDE_RE.finditer(text):
-        plain.append(text[pos:m.start()])
+        plain.append(text[pos : m.start()])
         length += m.start() - pos
         hanzi, reading = m.group(1).strip(), m.group(2).replace("ü", "v").lower().split()
         if not hanzi or len(reading) != len(hanzi):
@@ -41,7 +42,9 @@ def parse_overrides(text: str) -> tuple[str, dict[int, str]]:
             )
         bad = [s for s in reading if not SYLLABLE_RE.match(s)]
         if bad:
-            raise FrontendError(f"override {m.group(0)!r}: {bad[0]!r} is not a toned pinyin syllable like hang2")
+            raise FrontendError(
+                f"override {m.group(0)!r}: {bad[0]!r} is not a toned pinyin syllable like hang2"
+            )
         fixed.update({length + i: syl for i, syl in enumerate(reading)})
         plain.append(hanzi)
         length += len(hanzi)
@@ -50,9 +53,11 @@ def parse_overrides(text: str) -> tuple[str, dict[int, str]]:
     plain_text = "".join(plain)
     stray = re.search(r"[{}]", plain_text)
     if stray:
-        near = plain_text[max(0, stray.start() - 4):stray.start() + 5]
-        raise FrontendError(f"unbalanced reading markup near {near!r}: write {{字|zi4}}, "
-                            "one pair of braces per override, not nested")
+        near = plain_text[max(0, stray.start() - 4) : stray.start() + 5]
+        raise FrontendError(
+            f"unbalanced reading markup near {near!r}: write {{字|zi4}}, "
+            "one pair of braces per override, not nested"
+        )
     return plain_text, fixed
 
 
@@ -65,7 +70,7 @@ def map_plain(text: str, fn) -> str:
     """Apply ``fn`` to the plain parts of ``text``; markup and ``#1``…``#4`` pass untouched."""
     out, pos = [], 0
     for m in PROTECTED_RE.finditer(text):
-        out.append(fn(text[pos:m.start()]))
+        out.append(fn(text[pos : m.start()]))
         out.append(m.group(0))
         pos = m.end()
     out.append(fn(text[pos:]))

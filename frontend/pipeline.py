@@ -1,4 +1,5 @@
 """The frontend: raw text → list of ``Utterance`` (normalized text, pinyin, symbols)."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,9 @@ _TOKEN_RE = re.compile(
     re.S,
 )
 
-_NUMERAL_RUN_RE = re.compile(r"([零一二三四五六七八九十百千万亿两幺]+点[零一二三四五六七八九幺]+|[零一二三四五六七八九十百千万亿两幺]{2,})")
+_NUMERAL_RUN_RE = re.compile(
+    r"([零一二三四五六七八九十百千万亿两幺]+点[零一二三四五六七八九幺]+|[零一二三四五六七八九十百千万亿两幺]{2,})"
+)
 
 
 class Mark(str):
@@ -42,7 +45,7 @@ class Word:
     """
 
     text: str
-    lang: str                                   # "zh" or "en"
+    lang: str  # "zh" or "en"
     syllables: list[Syllable] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     break_after: str = ""
@@ -73,8 +76,13 @@ class Utterance:
         return [p for w in self.words for p in w.pinyin]
 
     def to_dict(self) -> dict:
-        return {"normalized": self.normalized, "words": [w.to_dict() for w in self.words],
-                "pinyin": self.pinyin, "symbols": self.symbols, "warnings": self.warnings}
+        return {
+            "normalized": self.normalized,
+            "words": [w.to_dict() for w in self.words],
+            "pinyin": self.pinyin,
+            "symbols": self.symbols,
+            "warnings": self.warnings,
+        }
 
 
 class Frontend:
@@ -87,8 +95,13 @@ class Frontend:
         max_sentence_chars: longer sentences are cut at pauses for synthesis.
     """
 
-    def __init__(self, user_dict: str | Path | dict | None = None, word_breaks: bool = True,
-                 max_sentence_chars: int = 60, table: S.SymbolTable = S.DEFAULT_TABLE):
+    def __init__(
+        self,
+        user_dict: str | Path | dict | None = None,
+        word_breaks: bool = True,
+        max_sentence_chars: int = 60,
+        table: S.SymbolTable = S.DEFAULT_TABLE,
+    ):
         if isinstance(user_dict, (str, Path)):
             user_dict = load_user_dict(user_dict)
         self.lexicon = Lexicon(user_dict)
@@ -101,7 +114,7 @@ class Frontend:
         """All sentences of ``text``; raises FrontendError when nothing can be read."""
         marked = self._normalize_checked(text)
         utterances: list[Utterance] = []
-        pending: list[str] = []         # warnings of sentences with nothing to say
+        pending: list[str] = []  # warnings of sentences with nothing to say
         for sentence in split_sentences(marked, self.max_sentence_chars):
             utt = self._sentence(sentence)
             if utt.symbols:
@@ -218,7 +231,7 @@ class Frontend:
             if item in S.MOODS:
                 mood, item = item, S.SENTENCE_END
             if symbols and symbols[-1] in S.BREAKS:
-                symbols[-1] = max(symbols[-1], item)       # "#1" < "#3" < "#4"
+                symbols[-1] = max(symbols[-1], item)  # "#1" < "#3" < "#4"
             elif symbols:
                 symbols.append(item)
             if words:
@@ -234,7 +247,7 @@ class Frontend:
         Applies sandhi and erhua to the Chinese words, and sets ``break_after``.
         """
         word_break = S.WORD_BREAK if self.word_breaks and not explicit_marks else ""
-        units: list[list[Word]] = []            # prosodic words
+        units: list[list[Word]] = []  # prosodic words
         zh_run: list[Word] = []
 
         def flush() -> None:

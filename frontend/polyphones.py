@@ -4,6 +4,7 @@ pypinyin reads a lone ``还`` as hai2 ("still"), right for 还是 and 还没, wr
 ("pay back"), which jieba splits into 还 + 钱. Two small tables fix what was found wrong:
 whole words pypinyin misreads, and lone characters read by the word after them.
 """
+
 from __future__ import annotations
 
 # word → toned syllables, where pypinyin's phrase table is wrong

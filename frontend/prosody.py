@@ -8,6 +8,7 @@
   before (好的, 我们, 二零二六年), and other
   one-syllable words join a short neighbour (去 + 银行, 取 + 钱, 我 + 很 + 好).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ def split_sentences(text: str, max_chars: int = 60) -> list[str]:
     """Cut text into sentences of at most ``max_chars`` readable characters."""
     sentences, pos = [], 0
     for m in _SENTENCE_RE.finditer(text):
-        sentences.append(text[pos:m.end()])
+        sentences.append(text[pos : m.end()])
         pos = m.end()
     sentences.append(text[pos:])
     out = []

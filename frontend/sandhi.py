@@ -17,6 +17,7 @@ Input is a run of prosodic words, each a list of lexical words, each a list of
 
 A syllable whose reading was forced (``fixed``) is never changed, only read as context.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,20 @@ NEUTRAL_WORDS = set(
 )
 KINSHIP = set("爸妈哥姐弟妹爷奶叔婶姑舅婆公伯")
 NUMERALS = set("零一二三四五六七八九十")
-YI1_WORDS = {"一月", "一号", "一楼", "一流", "一线", "一审", "一等", "一等奖", "一年级", "一中", "一班", "一期"}
+YI1_WORDS = {
+    "一月",
+    "一号",
+    "一楼",
+    "一流",
+    "一线",
+    "一审",
+    "一等",
+    "一等奖",
+    "一年级",
+    "一中",
+    "一班",
+    "一期",
+}
 
 
 @dataclass
@@ -56,8 +70,8 @@ class Syllable:
             self.pinyin = self.pinyin[:-1] + str(tone)
 
 
-Word = list[Syllable]            # one lexical word (from segmentation)
-ProsodicWord = list[Word]        # words spoken as one unit (no break inside)
+Word = list[Syllable]  # one lexical word (from segmentation)
+ProsodicWord = list[Word]  # words spoken as one unit (no break inside)
 
 
 def apply_sandhi(phrase: list[ProsodicWord], is_word=lambda w: False) -> None:
@@ -88,7 +102,15 @@ def _neutral_tones(words: list[Word]) -> None:
         text = "".join(s.char for s in w)
         if text in NEUTRAL_WORDS:
             w[-1].set_tone(5)
-        elif len(w) == 1 and i > 0 and (text in PARTICLES and w[0].pinyin[:-1] in ("de", "le", "ma", "ne", "ba", "a", "ya", "wa", "la", "me", "zhe") or text in SUFFIXES):
+        elif (
+            len(w) == 1
+            and i > 0
+            and (
+                text in PARTICLES
+                and w[0].pinyin[:-1] in ("de", "le", "ma", "ne", "ba", "a", "ya", "wa", "la", "me", "zhe")
+                or text in SUFFIXES
+            )
+        ):
             w[0].set_tone(5)
         elif len(w) == 2 and w[0].char == w[1].char and w[0].char in KINSHIP:
             w[1].set_tone(5)
@@ -98,9 +120,9 @@ def _bu(syl: Syllable, prev: Syllable | None, nxt: Syllable | None, word: str) -
     if syl.pinyin[:-1] != "bu":
         return
     if (prev and nxt and prev.char == nxt.char) or (len(word) == 3 and word[1] == "不"):
-        syl.set_tone(5)                      # 去不去, 对不起, 差不多
+        syl.set_tone(5)  # 去不去, 对不起, 差不多
     elif nxt and nxt.tone == 4:
-        syl.set_tone(2)                      # 不要
+        syl.set_tone(2)  # 不要
     else:
         syl.set_tone(4)
 
@@ -109,15 +131,15 @@ def _yi(syl: Syllable, prev: Syllable | None, nxt: Syllable | None, word: str, w
     if syl.pinyin[:-1] != "yi":
         return
     if prev and nxt and prev.char == nxt.char:
-        syl.set_tone(5)                      # 看一看
+        syl.set_tone(5)  # 看一看
     elif (prev and prev.char in NUMERALS | {"第"}) or (nxt and nxt.char in NUMERALS) or word in YI1_WORDS:
-        syl.set_tone(1)                      # 第一, 十一, 一九九八, 一月
+        syl.set_tone(1)  # 第一, 十一, 一九九八, 一月
     elif nxt is None or (word_final and len(word) > 1):
-        syl.set_tone(1)                      # 统一, 唯一
+        syl.set_tone(1)  # 统一, 唯一
     elif nxt.tone == 4 or (nxt.tone == 5 and nxt.char == "个"):
-        syl.set_tone(2)                      # 一个, 一样
+        syl.set_tone(2)  # 一个, 一样
     else:
-        syl.set_tone(4)                      # 一天, 一起, 一百
+        syl.set_tone(4)  # 一天, 一起, 一百
 
 
 def _split_word(w: Word, is_word) -> list[Word]:
@@ -127,12 +149,12 @@ def _split_word(w: Word, is_word) -> list[Word]:
     text = "".join(s.char for s in w)
     if len(w) == 3:
         return [w[:1], w[1:]] if not is_word(text[:2]) and is_word(text[1:]) else [w[:2], w[2:]]
-    return [w[i:i + 2] for i in range(0, len(w), 2)]
+    return [w[i : i + 2] for i in range(0, len(w), 2)]
 
 
 def _third_tone(pw: ProsodicWord, is_word) -> None:
     units = [part for w in pw for part in _split_word(w, is_word)]
-    for unit in units:                       # inner cycle: 3-3 → 2-3 inside each unit
+    for unit in units:  # inner cycle: 3-3 → 2-3 inside each unit
         for a, b in zip(unit, unit[1:]):
             if a.tone == 3 and b.tone == 3:
                 a.set_tone(2)

@@ -13,6 +13,7 @@ A symbol sequence for one sentence is made of
 The table is saved with every model (``SymbolTable.to_dict``) and checked on load, so
 a model never reads ids from a table it was not trained with.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,25 +30,141 @@ MOODS = ("?", "!")
 ERHUA = "&r"
 
 INITIALS = (
-    "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
-    "j", "q", "x", "zh", "ch", "sh", "r", "z", "c", "s",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "zh",
+    "ch",
+    "sh",
+    "r",
+    "z",
+    "c",
+    "s",
 )
 FINALS = (
-    "a", "ai", "an", "ang", "ao", "e", "ei", "en", "eng", "er", "o", "ong", "ou",
-    "i", "ia", "ian", "iang", "iao", "ie", "in", "ing", "io", "iong", "iou", "ii", "iii",
-    "u", "ua", "uai", "uan", "uang", "uei", "uen", "ueng", "uo",
-    "v", "van", "ve", "vn",
-    "m", "n", "ng",  # syllabic nasals: 呣 m2, 嗯 n2 / ng2
+    "a",
+    "ai",
+    "an",
+    "ang",
+    "ao",
+    "e",
+    "ei",
+    "en",
+    "eng",
+    "er",
+    "o",
+    "ong",
+    "ou",
+    "i",
+    "ia",
+    "ian",
+    "iang",
+    "iao",
+    "ie",
+    "in",
+    "ing",
+    "io",
+    "iong",
+    "iou",
+    "ii",
+    "iii",
+    "u",
+    "ua",
+    "uai",
+    "uan",
+    "uang",
+    "uei",
+    "uen",
+    "ueng",
+    "uo",
+    "v",
+    "van",
+    "ve",
+    "vn",
+    "m",
+    "n",
+    "ng",  # syllabic nasals: 呣 m2, 嗯 n2 / ng2
 )
 TONES = (1, 2, 3, 4, 5)
 
 # espeak-ng en-us phones, as phonemizer separates them (stress marks split off).
 ENGLISH_PHONES = (
-    "b", "d", "dʒ", "f", "h", "j", "k", "l", "m", "n", "n̩", "p", "r", "s", "t", "tʃ",
-    "v", "w", "x", "z", "ð", "ŋ", "ɡ", "ɹ", "ɾ", "ʃ", "ʒ", "ʔ", "θ",
-    "a", "aɪ", "aɪə", "aɪɚ", "aʊ", "e", "eɪ", "i", "iə", "iː", "o", "oʊ", "oː", "oːɹ",
-    "u", "uː", "æ", "ɐ", "ɑː", "ɑːɹ", "ɔ", "ɔɪ", "ɔː", "ɔːɹ", "ə", "əl", "ɚ", "ɛ", "ɛɹ",
-    "ɜː", "ɪ", "ɪɹ", "ʊ", "ʊɹ", "ʌ", "ᵻ",
+    "b",
+    "d",
+    "dʒ",
+    "f",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "n̩",
+    "p",
+    "r",
+    "s",
+    "t",
+    "tʃ",
+    "v",
+    "w",
+    "x",
+    "z",
+    "ð",
+    "ŋ",
+    "ɡ",
+    "ɹ",
+    "ɾ",
+    "ʃ",
+    "ʒ",
+    "ʔ",
+    "θ",
+    "a",
+    "aɪ",
+    "aɪə",
+    "aɪɚ",
+    "aʊ",
+    "e",
+    "eɪ",
+    "i",
+    "iə",
+    "iː",
+    "o",
+    "oʊ",
+    "oː",
+    "oːɹ",
+    "u",
+    "uː",
+    "æ",
+    "ɐ",
+    "ɑː",
+    "ɑːɹ",
+    "ɔ",
+    "ɔɪ",
+    "ɔː",
+    "ɔːɹ",
+    "ə",
+    "əl",
+    "ɚ",
+    "ɛ",
+    "ɛɹ",
+    "ɜː",
+    "ɪ",
+    "ɪɹ",
+    "ʊ",
+    "ʊɹ",
+    "ʌ",
+    "ᵻ",
 )
 ENGLISH_STRESS = ("ˈ", "ˌ")
 ENGLISH_PREFIX = "@"
@@ -100,7 +217,7 @@ class SymbolTable:
         return {"version": self.version, "checksum": self.checksum, "symbols": list(self.symbols)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SymbolTable":
+    def from_dict(cls, data: dict) -> SymbolTable:
         table = cls(tuple(data["symbols"]), int(data["version"]))
         if "checksum" in data and data["checksum"] != table.checksum:
             raise ValueError("symbol table checksum does not match its symbols (corrupt file?)")
@@ -110,7 +227,7 @@ class SymbolTable:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: str | Path) -> "SymbolTable":
+    def load(cls, path: str | Path) -> SymbolTable:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 

@@ -12,6 +12,7 @@ Item ids are opaque (hash of system and utterance), so a rater cannot tell the s
 apart by file name. Attention checks, when a reference system is named: the reference
 itself (expected 4–5) and a deliberately degraded anchor of it (expected 1–2).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
 from core.files import first_line
 
 TARGET_LUFS = -23.0
@@ -54,11 +56,11 @@ def normalize_loudness(audio: np.ndarray, rate: int, target: float = TARGET_LUFS
 def degrade(audio: np.ndarray, rate: int, seed: int = 0) -> np.ndarray:
     """The low anchor: band-limited to 1 kHz, 8-bit-like quantization and noise at 5 dB SNR."""
     spectrum = np.fft.rfft(audio)
-    spectrum[int(len(spectrum) * 1000 / (rate / 2)):] = 0
+    spectrum[int(len(spectrum) * 1000 / (rate / 2)) :] = 0
     x = np.fft.irfft(spectrum, len(audio))
     x = np.round(x * 16) / 16
     noise = np.random.default_rng(seed).normal(size=len(x))
-    noise *= np.sqrt(np.mean(x ** 2) / np.mean(noise ** 2) / 10 ** 0.5)
+    noise *= np.sqrt(np.mean(x**2) / np.mean(noise**2) / 10**0.5)
     return (x + noise).astype(np.float32)
 
 
@@ -73,8 +75,15 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
     return audio, rate
 
 
-def build_test(systems: dict[str, Path], out: Path, reference: str | None = None, title: str = "MOS test",
-               attention_checks: bool = True, max_utterances: int | None = None, seed: int = 0) -> dict:
+def build_test(
+    systems: dict[str, Path],
+    out: Path,
+    reference: str | None = None,
+    title: str = "MOS test",
+    attention_checks: bool = True,
+    max_utterances: int | None = None,
+    seed: int = 0,
+) -> dict:
     """Make a test folder; returns its description (also written to test.json)."""
     if len(systems) < 1:
         raise ValueError("give at least one --system NAME=DIR")
@@ -90,7 +99,9 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
     if not common:
         raise ValueError("no utterance (WAV file name) is in every system folder")
     if max_utterances:
-        common = sorted(np.random.default_rng(seed).choice(common, min(max_utterances, len(common)), replace=False))
+        common = sorted(
+            np.random.default_rng(seed).choice(common, min(max_utterances, len(common)), replace=False)
+        )
     out = Path(out)
     if (out / "ratings.sqlite").exists():
         raise ValueError(f"{out} already holds ratings; build the test into another folder")
@@ -102,8 +113,16 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
     def add(system: str, utt: str, audio: np.ndarray, rate: int, kind: str, expect=None):
         item_id = _item_id(secret, system, utt, kind)
         sf.write(out / "audio" / f"{item_id}.wav", normalize_loudness(audio, rate), rate, subtype="PCM_16")
-        items.append({"id": item_id, "system": system, "utterance": utt, "audio": f"audio/{item_id}.wav",
-                      "kind": kind, "expect": expect})
+        items.append(
+            {
+                "id": item_id,
+                "system": system,
+                "utterance": utt,
+                "audio": f"audio/{item_id}.wav",
+                "kind": kind,
+                "expect": expect,
+            }
+        )
 
     for system, folder in systems.items():
         for utt in common:
@@ -114,14 +133,26 @@ def build_test(systems: dict[str, Path], out: Path, reference: str | None = None
         audio, rate = _read(Path(systems[reference]) / f"{utt}.wav")
         add("check_reference", utt, audio, rate, "check", [4, 5])
         add("check_anchor", utt, degrade(audio, rate, seed), rate, "check", [1, 2])
-    test = {"format": "mandarin-tts-mos", "version": 1, "title": title, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "scale": {str(k): {"en": en, "zh": zh} for k, (en, zh) in SCALE.items()}, "systems": list(systems),
-            "reference": reference, "utterances": common, "items": items, "loudness_lufs": TARGET_LUFS,
-            "secret": secret}
+    test = {
+        "format": "mandarin-tts-mos",
+        "version": 1,
+        "title": title,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "scale": {str(k): {"en": en, "zh": zh} for k, (en, zh) in SCALE.items()},
+        "systems": list(systems),
+        "reference": reference,
+        "utterances": common,
+        "items": items,
+        "loudness_lufs": TARGET_LUFS,
+        "secret": secret,
+    }
     _write(out / "test.json", json.dumps(test, ensure_ascii=False, indent=1))
     # the page sees no system names: only opaque ids, audio files and which items are checks
-    page = {"title": title, "scale": test["scale"],
-            "items": [{"id": it["id"], "audio": it["audio"]} for it in items]}
+    page = {
+        "title": title,
+        "scale": test["scale"],
+        "items": [{"id": it["id"], "audio": it["audio"]} for it in items],
+    }
     _write(out / "test_data.js", "window.MOS_TEST = " + json.dumps(page, ensure_ascii=False) + ";\n")
     for f in STATIC.iterdir():
         shutil.copy(f, out / f.name)
@@ -136,7 +167,9 @@ def _secret_of_same_test(out: Path, systems: list[str], reference: str | None, t
         return secrets.token_hex(16)
     try:
         old = json.loads((out / "test.json").read_text(encoding="utf-8"))
-        same = (old["systems"], old["reference"], old["title"]) == (systems, reference, title) and old["secret"]
+        same = (old["systems"], old["reference"], old["title"]) == (systems, reference, title) and old[
+            "secret"
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         same = False
     if not same:

@@ -1,4 +1,5 @@
 """MOS results as JSON, Markdown and a bar plot with 95% confidence intervals."""
+
 from __future__ import annotations
 
 import json
@@ -18,18 +19,30 @@ def write_report(summary: dict, out: Path) -> dict[str, Path]:
 
 
 def markdown(summary: dict) -> str:
-    lines = ["# MOS results", "", "| system | MOS | ± 95% CI | ratings | raters | sentences |", "|---|---|---|---|---|---|"]
+    lines = [
+        "# MOS results",
+        "",
+        "| system | MOS | ± 95% CI | ratings | raters | sentences |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, s in sorted(summary["systems"].items(), key=lambda kv: -(kv[1]["mos"] if kv[1]["n"] else -1)):
         ci = "–" if not s["n"] or math.isnan(s["ci95"]) else f"{s['ci95']:.2f}"
         mos = "–" if not s["n"] else f"{s['mos']:.2f}"
         lines.append(f"| {name} | {mos} | {ci} | {s['n']} | {s['raters']} | {s['sentences']} |")
     r = summary["raters"]
     failed = ", ".join(f"{k} ({'; '.join(v)})" for k, v in r["failed_attention_checks"].items()) or "none"
-    lines += ["", f"Raters: {r['total']}, kept {r['kept']}; failed attention checks (excluded): {failed}.", ""]
+    lines += [
+        "",
+        f"Raters: {r['total']}, kept {r['kept']}; failed attention checks (excluded): {failed}.",
+        "",
+    ]
     if summary["comparisons"]:
         lines += ["| A | B | p (Mann–Whitney U) | p (Bonferroni) | significant |", "|---|---|---|---|---|"]
         for c in summary["comparisons"]:
-            lines.append(f"| {c['a']} | {c['b']} | {c['p']:.4g} | {c['p_bonferroni']:.4g} | {'yes' if c['significant'] else 'no'} |")
+            lines.append(
+                f"| {c['a']} | {c['b']} | {c['p']:.4g} | {c['p_bonferroni']:.4g} | "
+                f"{'yes' if c['significant'] else 'no'} |"
+            )
     lines += ["", "CI: CrowdMOS-style, accounting for rater and sentence variance (mos/stats.py)."]
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ second rating of the same item by the same rater. Every rejection is logged (std
 ``rejections.log`` in the test folder). Writes go through one SQLite connection on the
 server's event loop, one transaction per rating, so concurrent raters lose nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 PAGE_FILES = ("index.html", "app.js", "style.css", "test_data.js")
-RATER = re.compile(r"[A-Za-z0-9_.@-]{1,64}")        # the whole string (fullmatch: no trailing newline)
+RATER = re.compile(r"[A-Za-z0-9_.@-]{1,64}")  # the whole string (fullmatch: no trailing newline)
 MAX_PLAYS = 10_000
 SCHEMA = """CREATE TABLE IF NOT EXISTS ratings (
     rater TEXT NOT NULL, item TEXT NOT NULL, system TEXT NOT NULL, utterance TEXT NOT NULL,
@@ -62,7 +63,12 @@ def make_app(test_dir: str | Path) -> web.Application:
             return reject(request, 400, "body is not JSON")
         if not isinstance(body, dict):
             return reject(request, 400, "body must be a JSON object")
-        rater, item_id, score, plays = body.get("rater"), body.get("item"), body.get("score"), body.get("plays")
+        rater, item_id, score, plays = (
+            body.get("rater"),
+            body.get("item"),
+            body.get("score"),
+            body.get("plays"),
+        )
         if not isinstance(rater, str) or not RATER.fullmatch(rater):
             return reject(request, 400, "rater: 1-64 letters, digits or _.@-")
         if not isinstance(item_id, str) or item_id not in items:
@@ -70,13 +76,26 @@ def make_app(test_dir: str | Path) -> web.Application:
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             return reject(request, 400, "score must be an integer from 1 to 5")
         if not isinstance(plays, int) or isinstance(plays, bool) or not 1 <= plays <= MAX_PLAYS:
-            return reject(request, 400, f"plays must be an integer from 1 to {MAX_PLAYS} (rate after listening)")
+            return reject(
+                request, 400, f"plays must be an integer from 1 to {MAX_PLAYS} (rate after listening)"
+            )
         item = items[item_id]
         try:
-            db.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (rater, item_id, item["system"], item["utterance"], item["kind"], score, plays,
-                        str(body.get("client_time", ""))[:40], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                        request.remote))
+            db.execute(
+                "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rater,
+                    item_id,
+                    item["system"],
+                    item["utterance"],
+                    item["kind"],
+                    score,
+                    plays,
+                    str(body.get("client_time", ""))[:40],
+                    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    request.remote,
+                ),
+            )
         except sqlite3.IntegrityError:
             return reject(request, 409, f"{rater} already rated {item_id}")
         return web.json_response({"stored": True}, status=201)

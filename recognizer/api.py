@@ -1,19 +1,20 @@
 """A trained recognizer ready to use: load it, transcribe WAVs, score them against text.
 
-    from recognizer.api import Recognizer
-    asr = Recognizer.load("runs/recognizer/checkpoints/best.pt")   # or a recognizer folder
-    asr.transcribe(["a.wav"])          # [["jin1", "tian1", ...]]
-    asr.error_rate(["a.wav"], ["今天天气很好。"])   # syllable error rate against the frontend
+from recognizer.api import Recognizer
+asr = Recognizer.load("runs/recognizer/checkpoints/best.pt")   # or a recognizer folder
+asr.transcribe(["a.wav"])          # [["jin1", "tian1", ...]]
+asr.error_rate(["a.wav"], ["今天天气很好。"])   # syllable error rate against the frontend
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import torch
 
-from recognizer.features import AsrFeatureConfig, AsrFeatures
 from core.audio import AudioError
 from core.files import first_line
+from recognizer.features import AsrFeatureConfig, AsrFeatures
 
 from .decode import beam_search, greedy_decode
 from .metrics import error_rate
@@ -33,7 +34,7 @@ class Recognizer:
         self.data = RecognizerDataConfig(**data)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Recognizer":
+    def load(cls, path: str | Path) -> Recognizer:
         """From a tts-train checkpoint (task recognizer) or a folder holding ``recognizer.pt``."""
         from core.checkpoint import load_checkpoint
 
@@ -49,8 +50,12 @@ class Recognizer:
             model.load_state_dict(state["model"])
         except RuntimeError as err:
             raise ValueError(f"{path}: weights do not fit the recognizer ({first_line(err, 200)})") from None
-        return cls(model, TokenSet(tuple(ts["tokens"])), AsrFeatureConfig(**ts["asr_features"]),
-                   state["config"]["data"])
+        return cls(
+            model,
+            TokenSet(tuple(ts["tokens"])),
+            AsrFeatureConfig(**ts["asr_features"]),
+            state["config"]["data"],
+        )
 
     @torch.no_grad()
     def log_probs(self, path: str | Path) -> torch.Tensor:
@@ -68,7 +73,7 @@ class Recognizer:
             raise AudioError(f"{path}: silent")
         feats = normalize_features(self.features(audio))
         log_probs, lengths = self.model(feats[None], torch.tensor([feats.shape[1]]))
-        return log_probs[0, :int(lengths[0])]
+        return log_probs[0, : int(lengths[0])]
 
     def transcribe(self, paths: list[str | Path], beam: int = 0) -> list[list[str]]:
         """Toned syllables of each file (greedy CTC, or prefix beam search of width ``beam``)."""
@@ -104,4 +109,3 @@ class Recognizer:
         fe = Frontend()
         refs = [[p for u in fe(t) for p in u.pinyin] for t in texts]
         return error_rate(refs, self.transcribe(paths, beam))
-

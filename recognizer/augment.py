@@ -1,4 +1,5 @@
 """Training-time augmentation: SpecAugment on features, speed perturbation on audio."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """CTC decoding: greedy (best path) and prefix beam search over log-probabilities."""
+
 from __future__ import annotations
 
 import math
@@ -7,12 +8,14 @@ from collections import defaultdict
 import torch
 
 
-def greedy_decode(log_probs: torch.Tensor, lengths: torch.Tensor | None = None, blank: int = 0) -> list[list[int]]:
+def greedy_decode(
+    log_probs: torch.Tensor, lengths: torch.Tensor | None = None, blank: int = 0
+) -> list[list[int]]:
     """(B, T, V) → per item: argmax path with repeats merged and blanks removed."""
     best = log_probs.argmax(-1)
     out = []
     for b in range(best.shape[0]):
-        path = best[b, :int(lengths[b]) if lengths is not None else best.shape[1]].tolist()
+        path = best[b, : int(lengths[b]) if lengths is not None else best.shape[1]].tolist()
         out.append([t for i, t in enumerate(path) if t != blank and (i == 0 or t != path[i - 1])])
     return out
 
@@ -49,10 +52,13 @@ def beam_search(log_probs: torch.Tensor, beam: int = 8, blank: int = 0, prune: f
                     continue
                 extended = prefix + (v,)
                 if prefix and prefix[-1] == v:
-                    nxt[extended][1] = _logadd(nxt[extended][1], p_blank + p)   # a new token after a blank
-                    nxt[prefix][1] = _logadd(nxt[prefix][1], p_token + p)       # the same token continues
+                    nxt[extended][1] = _logadd(nxt[extended][1], p_blank + p)  # a new token after a blank
+                    nxt[prefix][1] = _logadd(nxt[prefix][1], p_token + p)  # the same token continues
                 else:
                     nxt[extended][1] = _logadd(nxt[extended][1], total + p)
-        beams = dict(sorted(((k, (v[0], v[1])) for k, v in nxt.items()),
-                            key=lambda kv: _logadd(*kv[1]), reverse=True)[:beam])
+        beams = dict(
+            sorted(((k, (v[0], v[1])) for k, v in nxt.items()), key=lambda kv: _logadd(*kv[1]), reverse=True)[
+                :beam
+            ]
+        )
     return list(max(beams.items(), key=lambda kv: _logadd(*kv[1]))[0])

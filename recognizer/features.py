@@ -4,6 +4,7 @@ Seed defaults: 25 ms frames (400 samples), 10 ms hop (160), n_fft 512, Hamming w
 64 mel bands. ``kind="mfcc"``: 13 cepstra + log energy, with first and second deltas
 (42 values a frame).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ class AsrFeatureConfig:
     n_mels: int = 64
     fmin: float = 0.0
     fmax: float = 8000.0
-    kind: str = "logmel"       # "logmel" or "mfcc"
+    kind: str = "logmel"  # "logmel" or "mfcc"
     n_mfcc: int = 13
     log_floor: float = 1e-6
 
@@ -42,17 +43,25 @@ class AsrFeatures(torch.nn.Module):
         super().__init__()
         self.config = c = config or AsrFeatureConfig()
         self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=c.sample_rate, n_fft=c.n_fft, win_length=c.win_length, hop_length=c.hop_length,
-            f_min=c.fmin, f_max=c.fmax, n_mels=c.n_mels, window_fn=torch.hamming_window, power=2.0)
+            sample_rate=c.sample_rate,
+            n_fft=c.n_fft,
+            win_length=c.win_length,
+            hop_length=c.hop_length,
+            f_min=c.fmin,
+            f_max=c.fmax,
+            n_mels=c.n_mels,
+            window_fn=torch.hamming_window,
+            power=2.0,
+        )
         self.deltas = torchaudio.transforms.ComputeDeltas()
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         c = self.config
-        log_mel = torch.log(self.mel(wave) + c.log_floor)                       # (…, n_mels, T)
+        log_mel = torch.log(self.mel(wave) + c.log_floor)  # (…, n_mels, T)
         if c.kind == "logmel":
             return log_mel
         dct = torchaudio.functional.create_dct(c.n_mfcc, c.n_mels, norm="ortho").to(log_mel)
-        mfcc = torch.einsum("...mt,mk->...kt", log_mel, dct)                    # (…, n_mfcc, T)
+        mfcc = torch.einsum("...mt,mk->...kt", log_mel, dct)  # (…, n_mfcc, T)
         energy = torch.log(self.mel.spectrogram(wave).sum(-2, keepdim=True) + c.log_floor)
         static = torch.cat([mfcc, energy], dim=-2)
         d1 = self.deltas(static)

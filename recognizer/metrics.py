@@ -1,5 +1,6 @@
 """Token error rate: (substitutions + deletions + insertions) / reference length, by
 Levenshtein alignment (rapidfuzz). Over syllables it is the syllable-level CER."""
+
 from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein

@@ -6,6 +6,7 @@
 - ``transformer``: a 2× time-subsampling convolution, sinusoidal positions, a Transformer
   encoder (pre-norm), a linear layer to the tokens.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,11 +20,11 @@ from core.layers import BiLSTM, length_mask
 
 @dataclass
 class RecognizerConfig:
-    kind: str = "crnn"                 # crnn | transformer
+    kind: str = "crnn"  # crnn | transformer
     n_features: int = 64
-    n_tokens: int = 0                  # set from the token set
+    n_tokens: int = 0  # set from the token set
     conv_channels: int = 32
-    hidden: int = 256                  # LSTM units per direction, or Transformer width
+    hidden: int = 256  # LSTM units per direction, or Transformer width
     layers: int = 2
     heads: int = 4
     dropout: float = 0.2
@@ -46,12 +47,12 @@ class CRNN(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         # padded frames are zeroed after every layer, so padding never reaches real frames
         mask = length_mask(lengths, x.shape[2])[:, None, None, :].to(x.dtype)
-        x = self.block1(x[:, None] * mask) * mask                              # (B, C, F, T)
-        x = nn.functional.max_pool2d(x, (2, 2))                                # (B, C, F/2, T/2)
+        x = self.block1(x[:, None] * mask) * mask  # (B, C, F, T)
+        x = nn.functional.max_pool2d(x, (2, 2))  # (B, C, F/2, T/2)
         out_lengths = torch.div(lengths, 2, rounding_mode="floor").clamp(min=1, max=x.shape[3])
         mask = length_mask(out_lengths, x.shape[3])[:, None, None, :].to(x.dtype)
         x = self.block2(x * mask) * mask
-        x = nn.functional.max_pool2d(x, (2, 2))                                # (B, C, F/4, T/4)
+        x = nn.functional.max_pool2d(x, (2, 2))  # (B, C, F/4, T/4)
         out_lengths = torch.div(out_lengths, 2, rounding_mode="floor").clamp(min=1, max=x.shape[3])
         b, ch, f, t = x.shape
         x = x.permute(0, 3, 1, 2).reshape(b, t, ch * f)
@@ -63,8 +64,9 @@ class TransformerRecognizer(nn.Module):
     def __init__(self, c: RecognizerConfig):
         super().__init__()
         self.subsample = nn.Conv1d(c.n_features, c.hidden, 3, stride=2, padding=1)
-        layer = nn.TransformerEncoderLayer(c.hidden, c.heads, 4 * c.hidden, c.dropout, batch_first=True,
-                                           norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            c.hidden, c.heads, 4 * c.hidden, c.dropout, batch_first=True, norm_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, c.layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(c.hidden)
         self.out = nn.Linear(c.hidden, c.n_tokens)
@@ -78,7 +80,7 @@ class TransformerRecognizer(nn.Module):
         return pe
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = torch.relu(self.subsample(x)).transpose(1, 2)         # (B, T/2, H)
+        x = torch.relu(self.subsample(x)).transpose(1, 2)  # (B, T/2, H)
         out_lengths = torch.div(lengths + 1, 2, rounding_mode="floor").clamp(min=1, max=x.shape[1])
         x = x + self.positions(x.shape[1], x.device)
         x = self.encoder(x, src_key_padding_mask=~length_mask(out_lengths, x.shape[1]))

@@ -1,4 +1,5 @@
 """Recognizer tokens: CTC blank (id 0) then toned pinyin syllables (``hao3``), sorted."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ class TokenSet:
         object.__setattr__(self, "_ids", {t: i for i, t in enumerate(self.tokens)})
 
     @classmethod
-    def from_transcripts(cls, transcripts: list[list[str]]) -> "TokenSet":
+    def from_transcripts(cls, transcripts: list[list[str]]) -> TokenSet:
         return cls((BLANK, *sorted({s for t in transcripts for s in t})))
 
     def __len__(self) -> int:

@@ -5,6 +5,7 @@ come from ``recognizer.features`` with per-utterance mean/variance normalization
 the targets are the frontend's toned syllables of each transcript. SpecAugment and speed
 perturbation (±10%) are options for training.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,23 +14,22 @@ from pathlib import Path
 
 import torch
 
+from core.audio import load_audio, normalize_loudness, trim_silence
+from core.task import register_task
+from core.trainer import TrainConfig
 from recognizer.augment import SpecAugment, speed_perturb
 from recognizer.decode import greedy_decode
+from recognizer.features import AsrFeatureConfig, AsrFeatures
 from recognizer.metrics import error_rate
 from recognizer.model import RecognizerConfig, build_recognizer
 from recognizer.tokens import TokenSet
-from recognizer.features import AsrFeatureConfig, AsrFeatures
-from core.audio import load_audio, normalize_loudness, trim_silence
-
-from core.task import register_task
-from core.trainer import TrainConfig
 
 
 @dataclass
 class RecognizerDataConfig:
-    features_dir: str = "data/feats"      # a prepared corpus: its index lists audio and text
+    features_dir: str = "data/feats"  # a prepared corpus: its index lists audio and text
     spec_augment: bool = True
-    speed_perturb: float = 0.1            # ± this share; 0 switches it off
+    speed_perturb: float = 0.1  # ± this share; 0 switches it off
     trim_top_db: float = 40.0
     loudness_dbfs: float = -20.0
 
@@ -58,8 +58,14 @@ def normalize_features(x: torch.Tensor) -> torch.Tensor:
 
 
 class SpeechDataset(torch.utils.data.Dataset):
-    def __init__(self, records: list[dict], tokens: TokenSet, targets: dict[str, list[str]],
-                 config: RecognizerRunConfig, train: bool):
+    def __init__(
+        self,
+        records: list[dict],
+        tokens: TokenSet,
+        targets: dict[str, list[str]],
+        config: RecognizerRunConfig,
+        train: bool,
+    ):
         self.records, self.tokens, self.targets = records, tokens, targets
         self.config, self.train = config, train
         self.features = AsrFeatures(config.asr_features)
@@ -79,8 +85,11 @@ class SpeechDataset(torch.utils.data.Dataset):
             feats = normalize_features(self.features(audio))
             if self.augment is not None:
                 feats = self.augment(feats)
-        return {"features": feats, "targets": torch.tensor(self.tokens.encode(self.targets[r["id"]])),
-                "id": r["id"]}
+        return {
+            "features": feats,
+            "targets": torch.tensor(self.tokens.encode(self.targets[r["id"]])),
+            "id": r["id"],
+        }
 
 
 def collate_speech(items: list[dict]) -> dict:
@@ -88,10 +97,14 @@ def collate_speech(items: list[dict]) -> dict:
     t = max(it["features"].shape[1] for it in items)
     feats = torch.zeros(b, f, t)
     for i, it in enumerate(items):
-        feats[i, :, :it["features"].shape[1]] = it["features"]
-    return {"features": feats, "lengths": torch.tensor([it["features"].shape[1] for it in items]),
-            "targets": torch.cat([it["targets"] for it in items]),
-            "target_lengths": torch.tensor([len(it["targets"]) for it in items]), "ids": [it["id"] for it in items]}
+        feats[i, :, : it["features"].shape[1]] = it["features"]
+    return {
+        "features": feats,
+        "lengths": torch.tensor([it["features"].shape[1] for it in items]),
+        "targets": torch.cat([it["targets"] for it in items]),
+        "target_lengths": torch.tensor([len(it["targets"]) for it in items]),
+        "ids": [it["id"] for it in items],
+    }
 
 
 def transcripts(records: list[dict]) -> dict[str, list[str]]:
@@ -114,17 +127,24 @@ class RecognizerTask:
         tokens = state["tokens"] if state else None
         index = Path(config.data.features_dir) / "index.json"
         if not index.exists():
-            raise ValueError(f"{config.data.features_dir}: no index.json; run tts-prepare on the corpus first")
+            raise ValueError(
+                f"{config.data.features_dir}: no index.json; run tts-prepare on the corpus first"
+            )
         records = json.loads(index.read_text(encoding="utf-8"))
         self.targets = transcripts(records)
         train = [r for r in records if r["split"] == "train"]
-        self.tokens = TokenSet(tuple(tokens)) if tokens else TokenSet.from_transcripts(
-            [self.targets[r["id"]] for r in train])
+        self.tokens = (
+            TokenSet(tuple(tokens))
+            if tokens
+            else TokenSet.from_transcripts([self.targets[r["id"]] for r in train])
+        )
         self.train_set = SpeechDataset(train, self.tokens, self.targets, config, True)
-        self.val_set = SpeechDataset([r for r in records if r["split"] == "val"], self.tokens, self.targets,
-                                     config, False)
-        self.model_config = replace(config.model, n_tokens=len(self.tokens),
-                                    n_features=config.asr_features.dim)
+        self.val_set = SpeechDataset(
+            [r for r in records if r["split"] == "val"], self.tokens, self.targets, config, False
+        )
+        self.model_config = replace(
+            config.model, n_tokens=len(self.tokens), n_features=config.asr_features.dim
+        )
         torch.manual_seed(config.train.seed)
         self.model = build_recognizer(self.model_config)
         self.ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
@@ -161,5 +181,9 @@ class RecognizerTask:
         self.model.load_state_dict(weights)
 
     def state(self) -> dict:
-        return {"tokens": self.tokens.to_list(), "model_config": asdict(self.model_config),
-                "asr_features": asdict(self.config.asr_features), "speakers": []}
+        return {
+            "tokens": self.tokens.to_list(),
+            "model_config": asdict(self.model_config),
+            "asr_features": asdict(self.config.asr_features),
+            "speakers": [],
+        }

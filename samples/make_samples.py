@@ -7,6 +7,7 @@ exists) is synthesized with the default voice through Griffin-Lim (and WaveGlow 
 voice has one), plus pitch and energy control examples of the first text. With a
 recognizer, the README lists what it heard and its syllable error rate per sample.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,12 @@ import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-CONTROLS = (("pitch_down4", {"pitch_shift": -4.0}), ("pitch_up4", {"pitch_shift": 4.0}),
-            ("energy_0.6", {"energy_scale": 0.6}), ("energy_1.5", {"energy_scale": 1.5}))
+CONTROLS = (
+    ("pitch_down4", {"pitch_shift": -4.0}),
+    ("pitch_up4", {"pitch_shift": 4.0}),
+    ("energy_0.6", {"energy_scale": 0.6}),
+    ("energy_1.5", {"energy_scale": 1.5}),
+)
 
 
 def main() -> None:
@@ -33,7 +38,9 @@ def main() -> None:
     from recognizer.metrics import error_rate
     from synthesis.pipeline import Synthesizer
 
-    texts = [line.split("|", 1) for line in (HERE / "texts.txt").read_text(encoding="utf-8").splitlines() if line]
+    texts = [
+        line.split("|", 1) for line in (HERE / "texts.txt").read_text(encoding="utf-8").splitlines() if line
+    ]
     meta = Path(args.corpus) / "metadata.csv"
     if meta.exists():
         with open(meta, encoding="utf-8", newline="") as f:
@@ -64,16 +71,26 @@ def main() -> None:
             hyp = asr.transcribe([path])[0]
             heard, cer = " ".join(hyp), error_rate([ref], [hyp])
         rows.append((stem, text, v, kw, heard, cer, len(audio) / synth.sample_rate))
-        print(f"{path.name}: {len(audio) / synth.sample_rate:.2f} s" + (f", error rate {cer:.2f}" if cer is not None else ""))
-    lines = ["# Samples", "",
-             "Made by `python samples/make_samples.py --recognizer recognizer/pretrained/crnn_builtin.pt` with the",
-             "default voice (`tts/voices/default`). None of these texts is in the training corpus.", "",
-             "| file | text | vocoder | control | seconds | recognizer heard | syllable error rate |",
-             "|---|---|---|---|---|---|---|"]
+        print(
+            f"{path.name}: {len(audio) / synth.sample_rate:.2f} s"
+            + (f", error rate {cer:.2f}" if cer is not None else "")
+        )
+    lines = [
+        "# Samples",
+        "",
+        "Made by `python samples/make_samples.py --recognizer recognizer/pretrained/crnn_builtin.pt` with "
+        "the",
+        "default voice (`tts/voices/default`). None of these texts is in the training corpus.",
+        "",
+        "| file | text | vocoder | control | seconds | recognizer heard | syllable error rate |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for stem, text, v, kw, heard, cer, secs in rows:
         control = ", ".join(f"{k}={val}" for k, val in kw.items()) or "–"
-        lines.append(f"| [{stem}.wav]({stem}.wav) | {text} | {v} | {control} | {secs:.2f} | {heard or '–'} | "
-                     f"{'–' if cer is None else f'{cer:.2f}'} |")
+        lines.append(
+            f"| [{stem}.wav]({stem}.wav) | {text} | {v} | {control} | {secs:.2f} | {heard or '–'} | "
+            f"{'–' if cer is None else f'{cer:.2f}'} |"
+        )
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

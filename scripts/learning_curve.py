@@ -5,6 +5,7 @@ syllable error rates (toned, tones ignored) and mel L1 against minutes of traini
 
 Prints one markdown table per run (the rows tts-train logged at each validation).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,17 @@ def main() -> None:
     result = {}
     for run in args.runs:
         rows = result[str(run)] = curve(run)
-        print(f"\n{run}\n\n| step | minutes | syllable error | tones ignored | post-net L1 |\n|---|---|---|---|---|")
+        print(
+            f"\n{run}\n\n| step | minutes | syllable error | tones ignored | post-net L1 "
+            "|\n|---|---|---|---|---|"
+        )
         for r in rows:
             fmt = lambda k, d=3: f"{r[k]:.{d}f}" if k in r else "–"
-            print(f"| {r['step']} | {fmt('train_minutes', 1)} | {fmt('asr_error')} | {fmt('asr_error_toneless')} | "
-                  f"{fmt('post_l1')} |")
+            print(
+                f"| {r['step']} | {fmt('train_minutes', 1)} | {fmt('asr_error')} | "
+                f"{fmt('asr_error_toneless')} | "
+                f"{fmt('post_l1')} |"
+            )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
 

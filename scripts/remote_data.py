@@ -14,6 +14,7 @@ SHA-1 recorded by ``pack``, then recomputes the mel spectrograms with the projec
 feature extractor and checks a few against the originals. Any mismatch is reported and
 makes the exit status non-zero.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,8 @@ def _rows(corpus: Path) -> list[list[str]]:
 def pack(corpus: Path, feats: Path, out: Path) -> None:
     from tqdm import tqdm
 
-    from frontend import Frontend
     from core.data.corpus import plan
+    from frontend import Frontend
 
     fe = Frontend()
     (out / "items").mkdir(parents=True, exist_ok=True)
@@ -80,7 +81,7 @@ def _restore(job: tuple[dict, dict, str, str, dict]) -> tuple[str, str | None, f
     torch.set_num_threads(1)
     record, entry, pack_dir, feats, config = job
     voice = {v.name: v for v in VOICES}[entry["speaker"]]
-    wav = Path(record["audio"])              # already pointed into the new corpus folder
+    wav = Path(record["audio"])  # already pointed into the new corpus folder
     write_wav(wav, speak([[tuple(s) for s in sentence] for sentence in entry["plan"]], voice))
     if hashlib.sha1(wav.read_bytes()).hexdigest() != entry["sha1"]:
         return record["id"], "audio differs", 0.0
@@ -110,7 +111,7 @@ def unpack(pack_dir: Path, corpus: Path, feats: Path, jobs: int) -> int:
     config = json.loads((feats / "features.json").read_text(encoding="utf-8"))
     config = config.get("features", config)
     records = json.loads((pack_dir / "index.json").read_text(encoding="utf-8"))
-    for r in records:                        # the audio now lives in this corpus folder
+    for r in records:  # the audio now lives in this corpus folder
         r["audio"] = str(corpus / "wavs" / f"{r['id']}.wav")
     (feats / "index.json").write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     work = [(r, plans[r["id"]], str(pack_dir), str(feats), config) for r in records]
@@ -118,8 +119,10 @@ def unpack(pack_dir: Path, corpus: Path, feats: Path, jobs: int) -> int:
         results = list(tqdm(pool.map(_restore, work, chunksize=16), total=len(work), desc="restoring"))
     bad = [(i, why) for i, why, _ in results if why]
     worst = max(d for *_, d in results)
-    print(f"unpacked {len(records)} utterances; {len(bad)} mismatched {bad[:5] if bad else ''}; "
-          f"largest mel difference on the check items {worst:.2e}")
+    print(
+        f"unpacked {len(records)} utterances; {len(bad)} mismatched {bad[:5] if bad else ''}; "
+        f"largest mel difference on the check items {worst:.2e}"
+    )
     return 1 if bad or worst > 1e-3 else 0
 
 

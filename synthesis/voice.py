@@ -11,6 +11,7 @@ version, symbol table, weights) and gives a one-line error for a wrong or corrup
 ``open_voice`` is the one way to load for synthesis: a voice folder or an export
 (``tts-export``), on any backend.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,12 +21,12 @@ from pathlib import Path
 
 import torch
 
-from frontend import DEFAULT_TABLE, SymbolTable
+from core.checkpoint import load_checkpoint
 from core.features import FeatureConfig
 from core.files import atomic_write, atomic_write_json, first_line
+from frontend import DEFAULT_TABLE, SymbolTable
 from tts.models import build_acoustic
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
-from core.checkpoint import load_checkpoint
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_from_checkpoint
 
 FORMAT = "mandarin-tts-voice"
@@ -54,16 +55,24 @@ class Voice:
 
 
 def _weights(model: torch.nn.Module, half: bool) -> dict:
-    return {k: (v.half() if half and v.is_floating_point() else v).contiguous()
-            for k, v in model.state_dict().items()}
+    return {
+        k: (v.half() if half and v.is_floating_point() else v).contiguous()
+        for k, v in model.state_dict().items()
+    }
 
 
 def _atomic_save(obj, path: Path) -> None:
     atomic_write(path, lambda f: torch.save(obj, f))
 
 
-def build_voice(acoustic_checkpoint: str | Path, out: str | Path, vocoder_checkpoint: str | Path | None = None,
-                name: str | None = None, half: bool = False, metrics: dict | None = None) -> dict:
+def build_voice(
+    acoustic_checkpoint: str | Path,
+    out: str | Path,
+    vocoder_checkpoint: str | Path | None = None,
+    name: str | None = None,
+    half: bool = False,
+    metrics: dict | None = None,
+) -> dict:
     """Make a voice folder from an acoustic (and optionally a vocoder) training checkpoint."""
     try:
         return _build_voice(acoustic_checkpoint, Path(out), vocoder_checkpoint, name, half, metrics)
@@ -80,18 +89,34 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
     model.load_state_dict(ac["model"])
     features = ac["config"]["features"]
     card = {
-        "format": FORMAT, "version": VERSION, "name": name or out.name,
+        "format": FORMAT,
+        "version": VERSION,
+        "name": name or out.name,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "sample_rate": features["sample_rate"], "symbols": {"version": table.version, "checksum": table.checksum},
-        "speakers": ac["task_state"]["speakers"], "storage": "float16" if half else "float32",
-        "acoustic": {"checkpoint": str(acoustic_checkpoint), "step": ac["step"], "best_val": ac["best_val"],
-                     "config": ac["config"]},
-        "vocoder": None, "metrics": metrics or {},
+        "sample_rate": features["sample_rate"],
+        "symbols": {"version": table.version, "checksum": table.checksum},
+        "speakers": ac["task_state"]["speakers"],
+        "storage": "float16" if half else "float32",
+        "acoustic": {
+            "checkpoint": str(acoustic_checkpoint),
+            "step": ac["step"],
+            "best_val": ac["best_val"],
+            "config": ac["config"],
+        },
+        "vocoder": None,
+        "metrics": metrics or {},
     }
     out.mkdir(parents=True, exist_ok=True)
     table.save(out / "symbols.json")
-    _atomic_save({"config": asdict(model.config), "features": features, "speakers": card["speakers"],
-                  "weights": _weights(model, half)}, out / "acoustic.pt")
+    _atomic_save(
+        {
+            "config": asdict(model.config),
+            "features": features,
+            "speakers": card["speakers"],
+            "weights": _weights(model, half),
+        },
+        out / "acoustic.pt",
+    )
     if vocoder_checkpoint is not None:
         vc = load_checkpoint(vocoder_checkpoint)
         if vc.get("task") != "vocoder":
@@ -100,8 +125,12 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
             raise VoiceError("the vocoder was trained on other feature settings than the acoustic model")
         wg = waveglow_from_checkpoint(vc)
         _atomic_save({"config": asdict(wg.config), "weights": _weights(wg, half)}, out / "vocoder.pt")
-        card["vocoder"] = {"checkpoint": str(vocoder_checkpoint), "step": vc["step"], "best_val": vc["best_val"],
-                           "config": vc["config"]}
+        card["vocoder"] = {
+            "checkpoint": str(vocoder_checkpoint),
+            "step": vc["step"],
+            "best_val": vc["best_val"],
+            "config": vc["config"],
+        }
     elif (out / "vocoder.pt").exists():
         (out / "vocoder.pt").unlink()
     atomic_write_json(out / "card.json", card)
@@ -124,7 +153,9 @@ def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str =
     try:
         card = json.loads((path / file).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
-        raise VoiceError(f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})") from None
+        raise VoiceError(
+            f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})"
+        ) from None
     if not isinstance(card, dict) or card.get("format") != fmt:
         raise VoiceError(f"{path}/{file} is not a {fmt} card")
     if not isinstance(card.get("version"), int) or isinstance(card.get("version"), bool):
@@ -133,7 +164,7 @@ def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str =
         raise VoiceError(f"{path} is a version {card['version']} {fmt}; this toolkit reads up to {version}")
     symbols = card.get("symbols")
     if fmt == FORMAT and not (isinstance(symbols, dict) and isinstance(symbols.get("checksum"), str)):
-        raise VoiceError(f"{path}/{file}: no symbol table checksum (\"symbols\": {{\"checksum\": ...}})")
+        raise VoiceError(f'{path}/{file}: no symbol table checksum ("symbols": {{"checksum": ...}})')
     return card
 
 
@@ -144,8 +175,10 @@ def check_symbols(path: Path, checksum: str) -> None:
     except (OSError, ValueError, KeyError) as err:
         raise VoiceError(f"{path}/symbols.json: {err}") from None
     if table.checksum != checksum or table.checksum != DEFAULT_TABLE.checksum:
-        raise VoiceError(f"{path} was trained with symbol table {table.checksum} (v{table.version}); this toolkit's "
-                         f"frontend makes {DEFAULT_TABLE.checksum} (v{DEFAULT_TABLE.version})")
+        raise VoiceError(
+            f"{path} was trained with symbol table {table.checksum} (v{table.version}); this toolkit's "
+            f"frontend makes {DEFAULT_TABLE.checksum} (v{DEFAULT_TABLE.version})"
+        )
 
 
 def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
@@ -156,7 +189,9 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
     ac = _load_weights(path / "acoustic.pt")
     try:
         acoustic = build_acoustic(Tacotron2Config.saved(ac["config"]))
-        acoustic.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()})
+        acoustic.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()}
+        )
         features = FeatureConfig(**ac["features"])
     except (KeyError, TypeError, RuntimeError, ValueError) as err:
         raise VoiceError(f"{path}/acoustic.pt does not fit its config ({first_line(err, 160)})") from None
@@ -172,8 +207,12 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
     return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path)
 
 
-def open_voice(voice: str | Path, backend: str | None = None, device: str | torch.device = "cpu",
-               quantize: str | None = None) -> tuple[Voice, str]:
+def open_voice(
+    voice: str | Path,
+    backend: str | None = None,
+    device: str | torch.device = "cpu",
+    quantize: str | None = None,
+) -> tuple[Voice, str]:
     """A voice folder or an export, checked → (voice, the backend it runs on). ``backend``:
     None (what the folder is), "torch" (a voice folder), "torchscript" or "onnx" (an export,
     CPU only). ``quantize="int8"``: dynamic int8 quantization of a voice folder's acoustic
@@ -193,8 +232,10 @@ def open_voice(voice: str | Path, backend: str | None = None, device: str | torc
             raise ValueError("an export is quantized when it is made: tts-export --quantize int8")
         return load_export(voice), exported
     if backend in BACKENDS:
-        raise VoiceError(f"{voice} is a voice folder, not an export for the {backend} backend; make one "
-                         f"with tts-export --model {voice} --format {backend} --out DIR")
+        raise VoiceError(
+            f"{voice} is a voice folder, not an export for the {backend} backend; make one "
+            f"with tts-export --model {voice} --format {backend} --out DIR"
+        )
     loaded = load_voice(voice, device)
     if quantize:
         from synthesis.deploy.compress import QUANTIZE, quantize_int8

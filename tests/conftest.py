@@ -1,4 +1,5 @@
 """Session fixtures shared by every test folder: tiny prepared corpora made in the test."""
+
 import os
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -37,4 +38,5 @@ def sine():
     def make(freq, seconds=1.0, rate=22050, amp=0.5):
         t = np.arange(int(seconds * rate)) / rate
         return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
     return make

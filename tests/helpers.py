@@ -1,18 +1,30 @@
 """A four-utterance corpus (two sentences × two espeak-ng voices, far apart in pitch),
 prepared in the test session, and tiny model settings that train on it in seconds."""
+
 import csv
 
 import soundfile as sf
 
-from frontend import Frontend
 from core.data.corpus import SAMPLE_RATE, VOICES, render
-from core.data.prepare import prepare
+from frontend import Frontend
 
 TEXTS = ("今天天气很好。", "我们去公园散步。")
-TINY_MODEL = {"reduction": 2, "symbol_dim": 64, "encoder_dim": 64, "attention_rnn_dim": 128,
-              "decoder_rnn_dim": 128, "prenet_dim": 64, "attention_dim": 64, "location_filters": 8,
-              "postnet_dim": 64, "postnet_convs": 3, "variance_filters": 32, "encoder_dropout": 0.1,
-              "postnet_dropout": 0.1, "variance_dropout": 0.1}
+TINY_MODEL = {
+    "reduction": 2,
+    "symbol_dim": 64,
+    "encoder_dim": 64,
+    "attention_rnn_dim": 128,
+    "decoder_rnn_dim": 128,
+    "prenet_dim": 64,
+    "attention_dim": 64,
+    "location_filters": 8,
+    "postnet_dim": 64,
+    "postnet_convs": 3,
+    "variance_filters": 32,
+    "encoder_dropout": 0.1,
+    "postnet_dropout": 0.1,
+    "variance_dropout": 0.1,
+}
 
 
 def make_dataset(root, voices=(0, 3), splits=("train", "train")):
@@ -38,13 +50,30 @@ def run_config(feats, steps, **train):
         "task": "acoustic",
         "data": {"features_dir": str(feats)},
         "model": {**TINY_MODEL, "n_speakers": 1},
-        "train": {"steps": steps, "batch_size": 4, "lr": 3e-3, "scheduler": "none", "log_every": 10,
-                  "validate_every": 10 ** 6, "checkpoint_every": 10 ** 6, "progress": False, **train},
+        "train": {
+            "steps": steps,
+            "batch_size": 4,
+            "lr": 3e-3,
+            "scheduler": "none",
+            "log_every": 10,
+            "validate_every": 10**6,
+            "checkpoint_every": 10**6,
+            "progress": False,
+            **train,
+        },
     }
 
 
-TINY_VOCODER = {"n_flows": 4, "n_group": 8, "n_early_every": 2, "n_early_size": 2, "wn_layers": 2,
-                "wn_channels": 16, "upsample_kernel": 512, "cond_channels": 32}
+TINY_VOCODER = {
+    "n_flows": 4,
+    "n_group": 8,
+    "n_early_every": 2,
+    "n_early_size": 2,
+    "wn_layers": 2,
+    "wn_channels": 16,
+    "upsample_kernel": 512,
+    "cond_channels": 32,
+}
 
 
 def vocoder_config(feats, steps, **train):
@@ -52,8 +81,17 @@ def vocoder_config(feats, steps, **train):
         "task": "vocoder",
         "data": {"features_dir": str(feats), "segment_length": 4096, "copy_synthesis_items": 1},
         "model": TINY_VOCODER,
-        "train": {"steps": steps, "batch_size": 4, "lr": 2e-3, "scheduler": "none", "log_every": 10,
-                  "validate_every": 10 ** 6, "checkpoint_every": 10 ** 6, "progress": False, **train},
+        "train": {
+            "steps": steps,
+            "batch_size": 4,
+            "lr": 2e-3,
+            "scheduler": "none",
+            "log_every": 10,
+            "validate_every": 10**6,
+            "checkpoint_every": 10**6,
+            "progress": False,
+            **train,
+        },
     }
 
 

@@ -3,6 +3,7 @@
 The order is written once, here. Packages on the same level do not import each other.
 Imports inside functions count too (a lazy import up the stack is still a cycle).
 """
+
 import ast
 from pathlib import Path
 
@@ -10,14 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = [
-    ["frontend"],                     # text → symbols, no torch
-    ["core"],                         # audio, features, nn blocks, config, checkpoint, trainer, data
-    ["vocoder"],                      # mel → waveform: Griffin-Lim, WaveGlow, its training task
-    ["recognizer"],                   # speech → syllables: the judge, its training task
-    ["tts"],                          # symbols → mel: the acoustic models, their training task
-    ["synthesis"],                    # voices, the pipeline, exports
-    ["evaluation", "mos"],            # scores and listening tests
-    ["cli"],                          # the command-line entry points
+    ["frontend"],  # text → symbols, no torch
+    ["core"],  # audio, features, nn blocks, config, checkpoint, trainer, data
+    ["vocoder"],  # mel → waveform: Griffin-Lim, WaveGlow, its training task
+    ["recognizer"],  # speech → syllables: the judge, its training task
+    ["tts"],  # symbols → mel: the acoustic models, their training task
+    ["synthesis"],  # voices, the pipeline, exports
+    ["evaluation", "mos"],  # scores and listening tests
+    ["cli"],  # the command-line entry points
 ]
 LEVEL = {package: level for level, packages in enumerate(STACK) for package in packages}
 

@@ -9,6 +9,7 @@ or (n_mels, T) → (T · hop,):
                     denoiser (``denoiser.py``)
     training.py     the WaveGlow training task (``task: vocoder``)
 """
+
 from typing import Protocol
 
 import torch

@@ -1,5 +1,6 @@
 """WaveGlow's bias removal (as NVIDIA's denoiser): subtract, in the STFT magnitude, a
 scaled copy of what the vocoder outputs for silence, keep the phase."""
+
 from __future__ import annotations
 
 import torch
@@ -13,10 +14,11 @@ class Denoiser(torch.nn.Module):
         self.n_fft, self.hop = n_fft, hop_length
         self.register_buffer("window", torch.hann_window(n_fft))
         c = waveglow.config
-        silence = torch.full((1, c.n_mels, frames), float(waveglow.silence_level),
-                             device=waveglow.silence_level.device)
+        silence = torch.full(
+            (1, c.n_mels, frames), float(waveglow.silence_level), device=waveglow.silence_level.device
+        )
         bias_audio = waveglow.infer(silence, sigma=0.0)
-        self.register_buffer("bias", self._stft(bias_audio).abs()[:, :, :1])        # (1, bins, 1)
+        self.register_buffer("bias", self._stft(bias_audio).abs()[:, :, :1])  # (1, bins, 1)
 
     def _stft(self, audio: torch.Tensor) -> torch.Tensor:
         return torch.stft(audio.float(), self.n_fft, self.hop, window=self.window, return_complex=True)

@@ -21,6 +21,7 @@ the default voice's output (README, "Griffin-Lim settings"): against torchaudio'
 nearly the same MCD-DTW. Searching the phase at power 1.5 or 2 cuts them further, at a
 clearly higher MCD-DTW.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,13 +54,13 @@ def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray
     ok = peak & (np.abs(denom) > 1e-12)
     offset = np.where(ok, 0.5 * (alpha - gamma) / np.where(ok, denom, 1.0), 0.0)
     increment = np.where(peak, hop_length * 2 * math.pi * (k + offset) / n_fft, 0.0)
-    accumulated = np.cumsum(increment, axis=1)                         # (bins, frames)
-    above = np.minimum.accumulate(np.where(peak, k, bins)[::-1], axis=0)[::-1]   # next peak >= bin
-    last = np.where(peak, k, -1).max(0)                                # (frames,), -1: no peak
+    accumulated = np.cumsum(increment, axis=1)  # (bins, frames)
+    above = np.minimum.accumulate(np.where(peak, k, bins)[::-1], axis=0)[::-1]  # next peak >= bin
+    last = np.where(peak, k, -1).max(0)  # (frames,), -1: no peak
     source = np.where(above < bins, above, last[None, :])
     phase = np.take_along_axis(accumulated, source.clip(0), axis=0)
     phase[:, last < 0] = 0.0
-    t_idx, p_idx = np.nonzero(peak.T)                                  # frame by frame, bins rising
+    t_idx, p_idx = np.nonzero(peak.T)  # frame by frame, bins rising
     side = np.where(offset[p_idx, t_idx] > 0, p_idx + 1, p_idx - 1).clip(0, bins - 1)
     phase[side, t_idx] = accumulated[p_idx, t_idx] + math.pi
     return phase
@@ -68,8 +69,15 @@ def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray
 class GriffinLim(torch.nn.Module):
     """(batch, n_mels, frames) log-mel → (batch, samples) waveform; or unbatched (n_mels, frames)."""
 
-    def __init__(self, config: FeatureConfig | None = None, n_iter: int = 16, power: float = 1.0,
-                 momentum: float = 0.99, init: str = "spsi", phase_power: float | None = 1.2):
+    def __init__(
+        self,
+        config: FeatureConfig | None = None,
+        n_iter: int = 16,
+        power: float = 1.0,
+        momentum: float = 0.99,
+        init: str = "spsi",
+        phase_power: float | None = 1.2,
+    ):
         super().__init__()
         if init not in INITS:
             raise ValueError(f"unknown Griffin-Lim init {init!r} ({', '.join(INITS)})")
@@ -78,13 +86,19 @@ class GriffinLim(torch.nn.Module):
             raise ValueError("Griffin-Lim needs 0 <= momentum < 1, n_iter >= 0 and powers > 0")
         c = self.config = config or FeatureConfig()
         self.inverse_mel = torchaudio.transforms.InverseMelScale(
-            n_stft=c.n_fft // 2 + 1, n_mels=c.n_mels, sample_rate=c.sample_rate, f_min=c.fmin, f_max=c.fmax,
-            norm="slaney", mel_scale="slaney")
+            n_stft=c.n_fft // 2 + 1,
+            n_mels=c.n_mels,
+            sample_rate=c.sample_rate,
+            f_min=c.fmin,
+            f_max=c.fmax,
+            norm="slaney",
+            mel_scale="slaney",
+        )
         self.register_buffer("window", torch.hann_window(c.win_length), persistent=False)
         self.n_iter, self.power, self.momentum, self.init = n_iter, power, momentum, init
         self.phase_power = phase_power
 
-    MIN_FRAMES = 8          # the STFT's reflect padding needs a few frames
+    MIN_FRAMES = 8  # the STFT's reflect padding needs a few frames
 
     def _stft(self, wave: torch.Tensor) -> torch.Tensor:
         c = self.config
@@ -133,8 +147,8 @@ class GriffinLim(torch.nn.Module):
             pad = log_mel.new_full((*log_mel.shape[:-1], self.MIN_FRAMES - frames), float(log_mel.min()))
             log_mel = torch.cat([log_mel, pad], dim=-1)
         magnitude = self.inverse_mel(torch.exp(log_mel.float())).clamp_min(0.0)
-        search = None if self.phase_power == self.power else magnitude ** self.phase_power
-        wave = self.phase_recovery(magnitude ** self.power, search)
-        samples = frames * self.config.hop_length                 # as many samples as WaveGlow gives
+        search = None if self.phase_power == self.power else magnitude**self.phase_power
+        wave = self.phase_recovery(magnitude**self.power, search)
+        samples = frames * self.config.hop_length  # as many samples as WaveGlow gives
         wave = torch.nn.functional.pad(wave, (0, max(0, samples - wave.shape[-1])))[..., :samples]
         return wave.clamp(-1.0, 1.0)

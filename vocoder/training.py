@@ -5,6 +5,7 @@ normalized exactly as for the acoustic features) with the log-mel of each segmen
 Validation reports the likelihood on fixed segments and the spectral distance of
 copy-synthesis (ground-truth mel → WaveGlow → mel) next to Griffin-Lim's on the same mels.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,20 +16,19 @@ import numpy as np
 import torch
 
 from core.audio import load_audio
-from core.features import FeatureConfig, FeatureExtractor
-from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss
-
 from core.data.prepare import check_features
+from core.features import FeatureConfig, FeatureExtractor
 from core.task import register_task
 from core.trainer import TrainConfig
+from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss
 
 
 @dataclass
 class VocoderDataConfig:
     features_dir: str = "data/feats"
-    segment_length: int = 16000       # samples per training item (rounded to whole hops)
-    copy_synthesis_items: int = 4     # validation utterances vocoded in full
-    sigma: float = 0.6                # at validation and synthesis
+    segment_length: int = 16000  # samples per training item (rounded to whole hops)
+    copy_synthesis_items: int = 4  # validation utterances vocoded in full
+    sigma: float = 0.6  # at validation and synthesis
 
 
 @dataclass
@@ -63,11 +63,14 @@ class SegmentDataset(torch.utils.data.Dataset):
         audio = torch.from_numpy(self.audio(i))
         hop = self.extractor.config.hop_length
         if self.segment is None:
-            audio = audio[:len(audio) // hop * hop]
+            audio = audio[: len(audio) // hop * hop]
         elif len(audio) >= self.segment:
-            start = int(torch.randint(0, len(audio) - self.segment + 1, ())) if self.random else \
-                (len(audio) - self.segment) // 2
-            audio = audio[start:start + self.segment]
+            start = (
+                int(torch.randint(0, len(audio) - self.segment + 1, ()))
+                if self.random
+                else (len(audio) - self.segment) // 2
+            )
+            audio = audio[start : start + self.segment]
         else:
             audio = torch.nn.functional.pad(audio, (0, self.segment - len(audio)))
         return {"mel": self.extractor.mel(audio), "audio": audio, "id": self.records[i]["id"]}
@@ -81,7 +84,10 @@ class VocoderTask:
         self.config = config
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
-        if config.model.n_mels != config.features.n_mels or config.model.hop_length != config.features.hop_length:
+        if (
+            config.model.n_mels != config.features.n_mels
+            or config.model.hop_length != config.features.hop_length
+        ):
             raise ValueError("model.n_mels and model.hop_length must match the features: section")
         seg = config.data.segment_length
         self.train_set = SegmentDataset(self.dir, "train", config.features, seg)
@@ -98,8 +104,11 @@ class VocoderTask:
         return [1] * len(dataset)
 
     def collate(self, items: list[dict]) -> dict:
-        return {"mel": torch.stack([it["mel"] for it in items]), "audio": torch.stack([it["audio"] for it in items]),
-                "ids": [it["id"] for it in items]}
+        return {
+            "mel": torch.stack([it["mel"] for it in items]),
+            "audio": torch.stack([it["audio"] for it in items]),
+            "ids": [it["id"] for it in items],
+        }
 
     def loss(self, model, batch: dict, step: int):
         z, log_s, log_det = model(batch["mel"], batch["audio"])
@@ -122,25 +131,38 @@ class VocoderTask:
             return {}
         device = next(model.parameters()).device
         items = [full[i] for i in range(n)]
-        ours = [spectral_distance(self.train_set.extractor, it["mel"],
-                                  model.infer(it["mel"][None].to(device), self.config.data.sigma)[0].cpu())
-                for it in items]
+        ours = [
+            spectral_distance(
+                self.train_set.extractor,
+                it["mel"],
+                model.infer(it["mel"][None].to(device), self.config.data.sigma)[0].cpu(),
+            )
+            for it in items
+        ]
         if self._griffin_lim_distance is None:
             gl = GriffinLim(self.config.features)
-            self._griffin_lim_distance = float(np.mean(
-                [spectral_distance(self.train_set.extractor, it["mel"], gl(it["mel"])) for it in items]))
+            self._griffin_lim_distance = float(
+                np.mean(
+                    [spectral_distance(self.train_set.extractor, it["mel"], gl(it["mel"])) for it in items]
+                )
+            )
         return {"copy_mel_l1": float(np.mean(ours)), "griffin_lim_mel_l1": self._griffin_lim_distance}
 
     def log_media(self, writer, model, batch: dict, step: int) -> None:
         audio = model.infer(batch["mel"][:1], self.config.data.sigma)[0].float().cpu()
-        writer.add_audio("val/copy_synthesis", audio[None], step, sample_rate=self.config.features.sample_rate)
+        writer.add_audio(
+            "val/copy_synthesis", audio[None], step, sample_rate=self.config.features.sample_rate
+        )
 
     def start_from(self, weights: dict) -> None:
         self.model.load_state_dict(weights)
 
     def state(self) -> dict:
-        return {"features": asdict(self.config.features), "model_config": asdict(self.config.model),
-                "speakers": []}
+        return {
+            "features": asdict(self.config.features),
+            "model_config": asdict(self.config.model),
+            "speakers": [],
+        }
 
 
 def spectral_distance(extractor: FeatureExtractor, reference_mel: torch.Tensor, audio: torch.Tensor) -> float:

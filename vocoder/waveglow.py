@@ -12,6 +12,7 @@ Training minimizes the negative log-likelihood of z ~ N(0, sigma²);
 ``infer(mel, sigma)`` draws z and runs the flows backwards. ``reverse`` with the ``z``
 that ``forward`` returned gives the input audio back (invertibility, tested).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,10 +29,10 @@ class WaveGlowConfig:
 
     n_mels: int = 80
     hop_length: int = 256
-    upsample_kernel: int = 1024       # of the transposed convolution that upsamples mels
-    cond_channels: int = 0            # 0: every WN reads the grouped mel (n_mels * n_group
-                                      # channels), as NVIDIA's; >0: one shared 1x1 projection
-                                      # to this many channels first (much cheaper on a CPU)
+    upsample_kernel: int = 1024  # of the transposed convolution that upsamples mels
+    cond_channels: int = 0  # 0: every WN reads the grouped mel (n_mels * n_group
+    # channels), as NVIDIA's; >0: one shared 1x1 projection
+    # to this many channels first (much cheaper on a CPU)
     n_flows: int = 12
     n_group: int = 8
     n_early_every: int = 4
@@ -39,7 +40,7 @@ class WaveGlowConfig:
     wn_layers: int = 8
     wn_channels: int = 256
     wn_kernel: int = 3
-    sigma: float = 1.0                # of the training prior
+    sigma: float = 1.0  # of the training prior
 
     def __post_init__(self) -> None:
         if self.n_group % 2 or self.wn_kernel % 2 == 0:
@@ -86,10 +87,12 @@ class WN(nn.Module):
         self.end.bias.data.zero_()
         self.cond = wn(nn.Conv1d(cond_channels, 2 * channels * layers, 1))
         self.in_layers = nn.ModuleList(
-            wn(nn.Conv1d(channels, 2 * channels, kernel, dilation=2 ** i, padding=(kernel - 1) * 2 ** i // 2))
-            for i in range(layers))
+            wn(nn.Conv1d(channels, 2 * channels, kernel, dilation=2**i, padding=(kernel - 1) * 2**i // 2))
+            for i in range(layers)
+        )
         self.res_skip = nn.ModuleList(
-            wn(nn.Conv1d(channels, 2 * channels if i < layers - 1 else channels, 1)) for i in range(layers))
+            wn(nn.Conv1d(channels, 2 * channels if i < layers - 1 else channels, 1)) for i in range(layers)
+        )
 
     def forward(self, audio: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         x = self.start(audio)
@@ -97,12 +100,12 @@ class WN(nn.Module):
         out = torch.zeros_like(x)
         c2 = 2 * self.channels
         for i in range(self.layers):
-            acts = self.in_layers[i](x) + cond[:, i * c2:(i + 1) * c2]
-            acts = torch.tanh(acts[:, :self.channels]) * torch.sigmoid(acts[:, self.channels:])
+            acts = self.in_layers[i](x) + cond[:, i * c2 : (i + 1) * c2]
+            acts = torch.tanh(acts[:, : self.channels]) * torch.sigmoid(acts[:, self.channels :])
             rs = self.res_skip[i](acts)
             if i < self.layers - 1:
-                x = x + rs[:, :self.channels]
-                out = out + rs[:, self.channels:]
+                x = x + rs[:, : self.channels]
+                out = out + rs[:, self.channels :]
             else:
                 out = out + rs
         return self.end(out)
@@ -119,7 +122,7 @@ class WaveGlow(nn.Module):
         self.convinv = nn.ModuleList()
         self.wn = nn.ModuleList()
         channels = c.n_group
-        self.channels: list[int] = []          # channels entering each flow
+        self.channels: list[int] = []  # channels entering each flow
         for k in range(c.n_flows):
             if k % c.n_early_every == 0 and k > 0:
                 channels -= c.n_early_size
@@ -137,8 +140,10 @@ class WaveGlow(nn.Module):
             up = F.pad(up, (0, samples - up.shape[2]))
         up = up[:, :, :samples]
         b = up.shape[0]
-        up = up.reshape(b, c.n_mels, samples // c.n_group, c.n_group).permute(0, 2, 1, 3)  # (B, S/g, n_mels, g)
-        up = up.reshape(b, samples // c.n_group, -1).transpose(1, 2)          # (B, n_mels*g, S/g)
+        up = up.reshape(b, c.n_mels, samples // c.n_group, c.n_group).permute(
+            0, 2, 1, 3
+        )  # (B, S/g, n_mels, g)
+        up = up.reshape(b, samples // c.n_group, -1).transpose(1, 2)  # (B, n_mels*g, S/g)
         return self.cond_proj(up) if self.cond_proj is not None else up
 
     def forward(self, mel: torch.Tensor, audio: torch.Tensor):
@@ -146,12 +151,12 @@ class WaveGlow(nn.Module):
         z (B, n_group, S / n_group), [log_s per flow], [log|det W| per flow]."""
         c = self.config
         cond = self.condition(mel, audio.shape[1])
-        x = audio.reshape(audio.shape[0], -1, c.n_group).transpose(1, 2)     # (B, g, S/g)
+        x = audio.reshape(audio.shape[0], -1, c.n_group).transpose(1, 2)  # (B, g, S/g)
         outputs, log_s_all, log_det_all = [], [], []
         for k in range(c.n_flows):
             if k % c.n_early_every == 0 and k > 0:
-                outputs.append(x[:, :c.n_early_size])
-                x = x[:, c.n_early_size:]
+                outputs.append(x[:, : c.n_early_size])
+                x = x[:, c.n_early_size :]
             x, log_det = self.convinv[k](x)
             half = x.shape[1] // 2
             xa, xb = x[:, :half], x[:, half:]
@@ -164,14 +169,16 @@ class WaveGlow(nn.Module):
         outputs.append(x)
         return torch.cat(outputs, 1), log_s_all, log_det_all
 
-    def reverse(self, mel: torch.Tensor, z: torch.Tensor, inverses: list[torch.Tensor] | None = None) -> torch.Tensor:
+    def reverse(
+        self, mel: torch.Tensor, z: torch.Tensor, inverses: list[torch.Tensor] | None = None
+    ) -> torch.Tensor:
         """z (B, n_group, S / n_group) → audio (B, S): the exact inverse of ``forward``.
         ``inverses``: the 1x1 convolutions' inverse matrices, when computed once beforehand."""
         c = self.config
         samples = z.shape[2] * c.n_group
         cond = self.condition(mel, samples)
-        x = z[:, -self.channels[-1]:]
-        taken = z.shape[1] - self.channels[-1]            # early outputs still to put back
+        x = z[:, -self.channels[-1] :]
+        taken = z.shape[1] - self.channels[-1]  # early outputs still to put back
         for k in reversed(range(c.n_flows)):
             half = x.shape[1] // 2
             xa, xb = x[:, :half], x[:, half:]
@@ -180,7 +187,7 @@ class WaveGlow(nn.Module):
             xb = (xb - t) / torch.exp(log_s)
             x = self.convinv[k].reverse(torch.cat([xa, xb], 1), None if inverses is None else inverses[k])
             if k % c.n_early_every == 0 and k > 0:
-                x = torch.cat([z[:, taken - c.n_early_size:taken], x], 1)
+                x = torch.cat([z[:, taken - c.n_early_size : taken], x], 1)
                 taken -= c.n_early_size
         return x.transpose(1, 2).reshape(x.shape[0], samples)
 
@@ -189,10 +196,13 @@ class WaveGlow(nn.Module):
         """(B, n_mels, F) log-mel → (B, F * hop) audio, drawing z ~ N(0, sigma²)."""
         c = self.config
         samples = mel.shape[2] * c.hop_length
-        z = torch.randn(mel.shape[0], c.n_group, samples // c.n_group, device=mel.device, dtype=mel.dtype) * sigma
+        z = (
+            torch.randn(mel.shape[0], c.n_group, samples // c.n_group, device=mel.device, dtype=mel.dtype)
+            * sigma
+        )
         return self.reverse(mel, z).clamp(-1.0, 1.0)
 
-    def remove_weight_norm(self) -> "WaveGlow":
+    def remove_weight_norm(self) -> WaveGlow:
         """Fold the weight-norm parametrizations into plain weights (faster inference)."""
         for module in self.modules():
             if parametrize.is_parametrized(module, "weight"):
@@ -200,10 +210,11 @@ class WaveGlow(nn.Module):
         return self
 
 
-def waveglow_loss(z: torch.Tensor, log_s: list[torch.Tensor], log_det: list[torch.Tensor],
-                  sigma: float = 1.0) -> torch.Tensor:
+def waveglow_loss(
+    z: torch.Tensor, log_s: list[torch.Tensor], log_det: list[torch.Tensor], sigma: float = 1.0
+) -> torch.Tensor:
     """Negative log-likelihood per audio sample (NVIDIA's normalization)."""
-    total = (z.float() ** 2).sum() / (2 * sigma ** 2) - sum(s.float().sum() for s in log_s) - sum(log_det)
+    total = (z.float() ** 2).sum() / (2 * sigma**2) - sum(s.float().sum() for s in log_s) - sum(log_det)
     return total / z.numel()
 
 
@@ -230,7 +241,7 @@ class WaveGlowVocoder:
 
             self.denoiser = Denoiser(model)
 
-    def to(self, device) -> "WaveGlowVocoder":
+    def to(self, device) -> WaveGlowVocoder:
         if isinstance(self.model, nn.Module):
             self.model = self.model.to(device)
         if self.denoiser is not None:

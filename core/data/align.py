@@ -11,6 +11,7 @@ segmentation and alternates Viterbi alignment (numba) and re-estimation.
 The result, ``durations.npz`` in the feature folder, holds for each utterance id the
 frames of each symbol, (N,) int32, summing to the utterance's mel frames.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,8 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from frontend import DEFAULT_TABLE, SymbolTable
-
 from core.files import atomic_path
+from frontend import DEFAULT_TABLE, SymbolTable
 from frontend.symbols import BREAKS, ENGLISH_PREFIX, ENGLISH_STRESS, ERHUA, INITIALS, MOODS
 
 DURATIONS_FILE = "durations.npz"
@@ -68,7 +68,7 @@ def viterbi(loglik: np.ndarray, skip: np.ndarray) -> np.ndarray:
         if not skip[s]:
             break
     for t in range(1, t_len):
-        entry, entry_from = NEG, -1       # best way into state s from an earlier state
+        entry, entry_from = NEG, -1  # best way into state s from an earlier state
         for s in range(s_len):
             if s > 0:
                 prev = delta[t - 1, s - 1]
@@ -108,7 +108,7 @@ class HmmAligner:
         self.n_ceps, self.var_floor = n_ceps, var_floor
         self.n_states, self.skip = states_per_symbol(table)
         self.offset = np.concatenate([[0], np.cumsum(self.n_states)])
-        self.silence = int(self.offset[-1])            # the extra leading-silence Gaussian
+        self.silence = int(self.offset[-1])  # the extra leading-silence Gaussian
         dim = 2 * n_ceps
         self.mean = np.zeros((self.silence + 1, dim))
         self.var = np.ones((self.silence + 1, dim))
@@ -126,15 +126,15 @@ class HmmAligner:
 
     def _loglik(self, feats: np.ndarray, gauss: np.ndarray) -> np.ndarray:
         mean, inv = self.mean[gauss], 1.0 / self.var[gauss]
-        const = -0.5 * (np.log(self.var[gauss]).sum(1) + (mean ** 2 * inv).sum(1))
-        return -0.5 * (feats ** 2) @ inv.T + feats @ (mean * inv).T + const[None, :]
+        const = -0.5 * (np.log(self.var[gauss]).sum(1) + (mean**2 * inv).sum(1))
+        return -0.5 * (feats**2) @ inv.T + feats @ (mean * inv).T + const[None, :]
 
     def _uniform(self, n_frames: int, skip: np.ndarray) -> np.ndarray:
         real = np.flatnonzero(~skip)
         cut = np.linspace(0, n_frames, len(real) + 1).astype(np.int64)
         path = np.empty(n_frames, dtype=np.int64)
         for i, s in enumerate(real):
-            path[cut[i]:cut[i + 1]] = s
+            path[cut[i] : cut[i + 1]] = s
         return path
 
     def _init_silence(self, utterances: list[tuple[np.ndarray, np.ndarray]], edge: int = 3) -> None:
@@ -145,8 +145,9 @@ class HmmAligner:
         self.mean[silent] = frames.mean(0)
         self.var[silent] = np.maximum(frames.var(0), self.var_floor)
 
-    def fit(self, utterances: list[tuple[np.ndarray, np.ndarray]], iterations: int = 8,
-            progress: bool = True) -> list[float]:
+    def fit(
+        self, utterances: list[tuple[np.ndarray, np.ndarray]], iterations: int = 8, progress: bool = True
+    ) -> list[float]:
         """utterances: (symbols (N,), features (T, dim)); returns the mean log-likelihood per
         frame after each iteration (it should rise)."""
         history = []
@@ -169,11 +170,11 @@ class HmmAligner:
                 g = gauss[path]
                 np.add.at(n, g, 1.0)
                 np.add.at(s1, g, feats)
-                np.add.at(s2, g, feats ** 2)
+                np.add.at(s2, g, feats**2)
             seen = n > 0
             mean = s1[seen] / n[seen, None]
             self.mean[seen] = mean
-            self.var[seen] = np.maximum(s2[seen] / n[seen, None] - mean ** 2, self.var_floor)
+            self.var[seen] = np.maximum(s2[seen] / n[seen, None] - mean**2, self.var_floor)
             if it == 0:
                 self._init_silence(utterances)
             if it:
@@ -189,7 +190,9 @@ class HmmAligner:
         return np.bincount(owner[path], minlength=len(symbols)).astype(np.int32)
 
 
-def align_features(feats_dir: str | Path, iterations: int = 8, n_ceps: int = 20, progress: bool = True) -> dict:
+def align_features(
+    feats_dir: str | Path, iterations: int = 8, n_ceps: int = 20, progress: bool = True
+) -> dict:
     """Train the HMM on every prepared utterance of ``feats_dir`` and write ``durations.npz``
     (atomically). Returns a summary: utterances aligned, those that could not be, and the
     log-likelihood per iteration."""
@@ -223,6 +226,8 @@ def align_features(feats_dir: str | Path, iterations: int = 8, n_ceps: int = 20,
 def load_durations(feats_dir: str | Path) -> dict[str, np.ndarray]:
     path = Path(feats_dir) / DURATIONS_FILE
     if not path.exists():
-        raise ValueError(f"{feats_dir}: no phone durations ({DURATIONS_FILE}); run tts-prepare again, it aligns")
+        raise ValueError(
+            f"{feats_dir}: no phone durations ({DURATIONS_FILE}); run tts-prepare again, it aligns"
+        )
     with np.load(path, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}

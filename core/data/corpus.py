@@ -15,6 +15,7 @@ frontend's breaks. A speaker is an espeak-ng voice variant with its own pitch an
 The split (train/val/test) is a hash of the normalized sentence, so a sentence never
 crosses splits, whatever the seed or speaker count.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,13 +33,13 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from core.files import atomic_write, atomic_write_json, atomic_write_text
 from core.data.sentences import sample_sentences
+from core.files import atomic_write, atomic_write_json, atomic_write_text
 
 SAMPLE_RATE = 22050
-WORD_GAP_S = 0.06          # between a Chinese and an English stretch
-SENTENCE_GAP_S = 0.25      # between sentences of one line
-EDGE_SILENCE_S = 0.1       # at both ends of every file
+WORD_GAP_S = 0.06  # between a Chinese and an English stretch
+SENTENCE_GAP_S = 0.25  # between sentences of one line
+EDGE_SILENCE_S = 0.1  # at both ends of every file
 SPLITS = (("train", 0.90), ("val", 0.05), ("test", 0.05))
 
 
@@ -54,9 +55,14 @@ class Voice:
 
 # A fixed list so that speaker k is the same voice in every corpus.
 VOICES = (
-    Voice("spk0", "m3", 45, 165), Voice("spk1", "f2", 65, 160), Voice("spk2", "m1", 35, 175),
-    Voice("spk3", "f4", 75, 150), Voice("spk4", "m7", 50, 155), Voice("spk5", "f1", 60, 170),
-    Voice("spk6", "m5", 40, 160), Voice("spk7", "f3", 70, 165),
+    Voice("spk0", "m3", 45, 165),
+    Voice("spk1", "f2", 65, 160),
+    Voice("spk2", "m1", 35, 175),
+    Voice("spk3", "f4", 75, 150),
+    Voice("spk4", "m7", 50, 155),
+    Voice("spk5", "f1", 60, 170),
+    Voice("spk6", "m5", 40, 160),
+    Voice("spk7", "f3", 70, 165),
 )
 
 
@@ -91,7 +97,7 @@ def _espeak(text: str, voice: Voice, lang: str) -> np.ndarray:
 
 def _trim(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
     loud = np.flatnonzero(np.abs(audio) > threshold)
-    return audio[loud[0]:loud[-1] + 1] if len(loud) else audio[:0]
+    return audio[loud[0] : loud[-1] + 1] if len(loud) else audio[:0]
 
 
 def _stretches(utterance) -> list[tuple[str, str]]:
@@ -159,7 +165,7 @@ def _render_job(job: tuple[str, str, Voice, str]) -> tuple[str, str, str, str] |
     utt_id, text, voice, wav_dir = job
     path = Path(wav_dir) / f"{utt_id}.wav"
     try:
-        if path.exists():                    # resuming: only the transcript is needed
+        if path.exists():  # resuming: only the transcript is needed
             normalized = "".join(u.normalized for u in _worker_frontend(text))
             return utt_id, text, normalized, voice.name
         audio, normalized = render(text, voice, _worker_frontend)
@@ -175,15 +181,23 @@ def pitch_offset(seed: int, index: int, spread: int) -> int:
     return random.Random(seed * 1_000_003 + index).randint(-spread, spread) if spread else 0
 
 
-def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int = 0,
-                 jobs: int | None = None, progress: bool = True, pitch_spread: int = 0) -> dict:
+def build_corpus(
+    out: str | Path,
+    sentences: int,
+    speakers: int = 4,
+    seed: int = 0,
+    jobs: int | None = None,
+    progress: bool = True,
+    pitch_spread: int = 0,
+) -> dict:
     """Render ``sentences`` sentences over ``speakers`` voices into ``out``; returns the card.
 
     ``pitch_spread`` > 0 renders each sentence with its voice's pitch moved by up to that
     much (espeak-ng's 0-99 scale): one voice at many pitches, so that a model trained on it
     must follow its pitch input (on a corpus where pitch follows from the text alone, it
-    learns to ignore it, and pitch control does nothing). Deterministic for a seed. Re-running into the same folder with the same settings
-    renders only the missing files; other settings in a used folder are refused.
+    learns to ignore it, and pitch control does nothing). Deterministic for a seed.
+    Re-running into the same folder with the same settings renders only the missing files;
+    other settings in a used folder are refused.
     """
     if not 1 <= speakers <= len(VOICES):
         raise ValueError(f"--speakers must be between 1 and {len(VOICES)}")
@@ -198,20 +212,29 @@ def build_corpus(out: str | Path, sentences: int, speakers: int = 4, seed: int =
     if card_path.exists():
         old = json.loads(card_path.read_text(encoding="utf-8"))
         if {k: old.get(k, 0 if k == "pitch_spread" else None) for k in settings} != settings:
-            raise ValueError(f"{out} holds a corpus built with {({k: old.get(k) for k in settings})}; "
-                             "use another --out")
+            raise ValueError(
+                f"{out} holds a corpus built with { ({k: old.get(k) for k in settings}) }; use another --out"
+            )
     wav_dir.mkdir(parents=True, exist_ok=True)
-    card = {**settings, "version": 1, "sample_rate": SAMPLE_RATE, "espeak_ng": espeak_version(),
-            "voices": [asdict(v) for v in VOICES[:speakers]]}
+    card = {
+        **settings,
+        "version": 1,
+        "sample_rate": SAMPLE_RATE,
+        "espeak_ng": espeak_version(),
+        "voices": [asdict(v) for v in VOICES[:speakers]],
+    }
     _write_json(card_path, card)
 
     texts = sample_sentences(sentences, seed)
     voices = VOICES[:speakers]
+
     def voice_of(i: int) -> Voice:
         v = voices[i % speakers]
         return replace(v, pitch=min(99, max(0, v.pitch + pitch_offset(seed, i, pitch_spread))))
 
-    jobs_list = [(f"{voices[i % speakers].name}_{i:06d}", t, voice_of(i), str(wav_dir)) for i, t in enumerate(texts)]
+    jobs_list = [
+        (f"{voices[i % speakers].name}_{i:06d}", t, voice_of(i), str(wav_dir)) for i, t in enumerate(texts)
+    ]
     rows, failed = [], []
     workers = max(1, jobs or os.cpu_count() or 1)
     with get_context("spawn").Pool(workers, initializer=_init_worker) as pool:

@@ -8,6 +8,7 @@ audio file is reported, never skipped in silence, and never ends the whole read.
 into it with the frontend's markup: Baker's prosody marks stay as ``#1``…``#4`` and its
 pinyin becomes per-character readings (``{卡|ka2}``), so the audio's own readings win.
 """
+
 from __future__ import annotations
 
 import csv
@@ -51,8 +52,10 @@ def detect_format(root: Path) -> str:
         return "baker"
     if (root / "content.txt").exists() or any((root / s / "content.txt").exists() for s in ("train", "test")):
         return "aishell3"
-    raise ValueError(f"{root}: not a dataset this toolkit reads (builtin, ljspeech, baker, aishell3): "
-                     "no metadata.csv, ProsodyLabeling/ or content.txt")
+    raise ValueError(
+        f"{root}: not a dataset this toolkit reads (builtin, ljspeech, baker, aishell3): "
+        "no metadata.csv, ProsodyLabeling/ or content.txt"
+    )
 
 
 def read_dataset(root: str | Path, fmt: str = "auto") -> tuple[list[Item], list[Problem]]:
@@ -86,7 +89,9 @@ def id_problem(utt_id: str) -> str | None:
     if not utt_id or len(utt_id) > _MAX_ID:
         return f"utterance id must be 1-{_MAX_ID} characters"
     if "/" in utt_id or "\\" in utt_id or utt_id.startswith(".") or any(ord(c) < 32 for c in utt_id):
-        return f"utterance id {utt_id!r} is not a plain file name (no /, \\, leading dot or control characters)"
+        return (
+            f"utterance id {utt_id!r} is not a plain file name (no /, \\, leading dot or control characters)"
+        )
     return None
 
 
@@ -202,11 +207,19 @@ def read_baker(root: Path) -> tuple[list[Item], list[Problem]]:
             n += 1
             marked = _with_readings(text, [s.replace("ü", "v") for s in pinyin])
             if marked is None:
-                problems.append(Problem(path, n, f"{utt_id}: {len(pinyin)} syllables for "
-                                        f"{len(_HANZI.findall(text))} characters; using the frontend's readings"))
+                problems.append(
+                    Problem(
+                        path,
+                        n,
+                        f"{utt_id}: {len(pinyin)} syllables for "
+                        f"{len(_HANZI.findall(text))} characters; using the frontend's readings",
+                    )
+                )
                 marked = text
             plain = re.sub(r"#[1-4]", "", text)
-            items.append((path, n - 1, Item(utt_id, root / "Wave" / f"{utt_id}.wav", marked, "baker", split_of(plain))))
+            items.append(
+                (path, n - 1, Item(utt_id, root / "Wave" / f"{utt_id}.wav", marked, "baker", split_of(plain)))
+            )
     return _checked(items, problems), problems
 
 
@@ -222,8 +235,12 @@ def read_aishell3(root: Path) -> tuple[list[Item], list[Problem]]:
             fields = line.split("\t", 1)
             tokens = fields[1].split() if len(fields) == 2 else []
             chars, syllables = tokens[0::2], tokens[1::2]
-            if (len(fields) != 2 or not tokens or len(chars) != len(syllables)
-                    or not all(_SYLLABLE.match(s) for s in syllables)):
+            if (
+                len(fields) != 2
+                or not tokens
+                or len(chars) != len(syllables)
+                or not all(_SYLLABLE.match(s) for s in syllables)
+            ):
                 problems.append(Problem(content, n, "expected 'ID.wav<TAB>字 pinyin 字 pinyin …'"))
                 continue
             wav = fields[0].strip()
@@ -231,7 +248,9 @@ def read_aishell3(root: Path) -> tuple[list[Item], list[Problem]]:
                 problems.append(Problem(content, n, id_problem(wav).replace("utterance id", "file name")))
                 continue
             utt_id, speaker = Path(wav).stem, wav[:7]
-            text = "".join("{" + c + "|" + s + "}" if _HANZI.fullmatch(c) else c for c, s in zip(chars, syllables))
+            text = "".join(
+                "{" + c + "|" + s + "}" if _HANZI.fullmatch(c) else c for c, s in zip(chars, syllables)
+            )
             split = "test" if part.name == "test" else split_of("".join(chars))
             items.append((content, n, Item(utt_id, part / "wav" / speaker / wav, text, speaker, split)))
     return _checked(items, problems), problems

@@ -5,6 +5,7 @@ positions are ground-truth syllable boundaries: the reference an aligner is chec
 against (``benchmarks/aligner_accuracy.py``). Reached through ``ctypes``; no Python
 binding is needed.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -12,19 +13,28 @@ import ctypes.util
 
 import numpy as np
 
-_SYNCHRONOUS = 2            # AUDIO_OUTPUT_SYNCHRONOUS
+_SYNCHRONOUS = 2  # AUDIO_OUTPUT_SYNCHRONOUS
 _EVENT_WORD = 1
-_RATE, _PITCH = 1, 3        # espeakRATE, espeakPITCH
+_RATE, _PITCH = 1, 3  # espeakRATE, espeakPITCH
 _CHARS_UTF8 = 1
 
 
 class _Event(ctypes.Structure):
-    _fields_ = [("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint), ("text_position", ctypes.c_int),
-                ("length", ctypes.c_int), ("audio_position", ctypes.c_int), ("sample", ctypes.c_int),
-                ("user_data", ctypes.c_void_p), ("id", ctypes.c_char * 8)]
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_char * 8),
+    ]
 
 
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
 
 
 class EspeakWords:
@@ -43,7 +53,7 @@ class EspeakWords:
         except OSError as err:
             raise OSError(f"libespeak-ng is needed (apt-get install espeak-ng): {err}") from None
         self.voice, self.pitch, self.speed = voice, pitch, speed
-        self._callback = _CALLBACK(self._on_audio)          # kept alive with the object
+        self._callback = _CALLBACK(self._on_audio)  # kept alive with the object
         self._start()
 
     def _start(self) -> None:
@@ -85,8 +95,12 @@ def word_starts(text: str, voice: str, pitch: int, speed: int) -> tuple[np.ndarr
 
     with tempfile.TemporaryDirectory() as tmp:
         out = f"{tmp}/words.npz"
-        subprocess.run([sys.executable, "-m", "core.data.espeak_words", voice, str(pitch), str(speed), out],
-                       input=text.encode("utf-8"), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "core.data.espeak_words", voice, str(pitch), str(speed), out],
+            input=text.encode("utf-8"),
+            check=True,
+            capture_output=True,
+        )
         with np.load(out) as data:
             return data["audio"], data["words"]
 

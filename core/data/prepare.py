@@ -14,6 +14,7 @@ Output folder::
 Every file is written to a temporary name and renamed, so an interrupted run leaves no
 half-written feature behind; running again computes only what is missing.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from core.files import atomic_path, atomic_write_json
-from core.data.align import DURATIONS_FILE, align_features
 from core.audio import AudioError, load_audio
+from core.data.align import DURATIONS_FILE, align_features
 from core.data.datasets import Item, read_dataset
 from core.features import FeatureConfig, FeatureExtractor
+from core.files import atomic_path, atomic_write_json
 
 _worker: dict = {}
 
@@ -75,9 +76,17 @@ def _prepare_one(job: tuple[Item, str]) -> dict:
 
 
 def _record(item: Item, frames: int, n_symbols: int, seconds: float, pinyin: list[str]) -> dict:
-    return {"id": item.id, "speaker": item.speaker, "split": item.split, "frames": frames,
-            "symbols": n_symbols, "seconds": round(seconds, 4), "text": item.text, "audio": str(Path(item.audio).resolve()),
-            "pinyin": " ".join(pinyin)}
+    return {
+        "id": item.id,
+        "speaker": item.speaker,
+        "split": item.split,
+        "frames": frames,
+        "symbols": n_symbols,
+        "seconds": round(seconds, 4),
+        "text": item.text,
+        "audio": str(Path(item.audio).resolve()),
+        "pinyin": " ".join(pinyin),
+    }
 
 
 def load_item(feats_dir: str | Path, utt_id: str) -> dict[str, np.ndarray]:
@@ -86,8 +95,15 @@ def load_item(feats_dir: str | Path, utt_id: str) -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
-def prepare(data_dir: str | Path, out: str | Path, config: FeatureConfig | None = None, fmt: str = "auto",
-            jobs: int | None = None, progress: bool = True, align: bool = True) -> dict:
+def prepare(
+    data_dir: str | Path,
+    out: str | Path,
+    config: FeatureConfig | None = None,
+    fmt: str = "auto",
+    jobs: int | None = None,
+    progress: bool = True,
+    align: bool = True,
+) -> dict:
     """Prepare every readable utterance of ``data_dir`` into ``out``; returns a summary.
     With ``align``, phone durations (``core.data.align``) are made for every utterance when
     they are missing or when utterances were added."""
@@ -102,39 +118,57 @@ def prepare(data_dir: str | Path, out: str | Path, config: FeatureConfig | None 
         old = json.loads(cfg_path.read_text(encoding="utf-8"))
         if old != asdict(config):
             changed = sorted(k for k in asdict(config) if old.get(k) != asdict(config)[k])
-            raise ValueError(f"{out} holds features made with another config (differs in {', '.join(changed)}); "
-                             "use another --out")
+            raise ValueError(
+                f"{out} holds features made with another config (differs in {', '.join(changed)}); "
+                "use another --out"
+            )
     _write_json(cfg_path, asdict(config))
     DEFAULT_TABLE.save(out / "symbols.json")
 
     index_path = out / "index.json"
-    done = {r["id"]: r for r in json.loads(index_path.read_text(encoding="utf-8"))} if index_path.exists() else {}
+    done = (
+        {r["id"]: r for r in json.loads(index_path.read_text(encoding="utf-8"))}
+        if index_path.exists()
+        else {}
+    )
     todo = [it for it in items if not (it.id in done and (out / "items" / f"{it.id}.npz").exists())]
     records = {it.id: done[it.id] for it in items if it.id in done and it not in todo}
     failures: list[str] = [str(p) for p in problems]
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         with get_context("spawn").Pool(workers, initializer=_init, initargs=(asdict(config),)) as pool:
-            results = pool.imap_unordered(_prepare_one, [(it, str(out / "items")) for it in todo], chunksize=4)
-            for n, res in enumerate(tqdm(results, total=len(todo), desc="features", unit="utt",
-                                         disable=not progress), 1):
+            results = pool.imap_unordered(
+                _prepare_one, [(it, str(out / "items")) for it in todo], chunksize=4
+            )
+            for n, res in enumerate(
+                tqdm(results, total=len(todo), desc="features", unit="utt", disable=not progress), 1
+            ):
                 if "error" in res:
                     failures.append(f"{res['id']}: {res['error']}")
                 else:
                     records[res["id"]] = res
-                if n % 200 == 0:          # progress survives an interruption
+                if n % 200 == 0:  # progress survives an interruption
                     _write_index(index_path, items, records)
     _write_index(index_path, items, records)
-    stats = compute_stats(out, [r for r in records.values() if r["split"] == "train"] or list(records.values()))
+    stats = compute_stats(
+        out, [r for r in records.values() if r["split"] == "train"] or list(records.values())
+    )
     _write_json(out / "stats.json", stats)
     computed = sum(1 for it in todo if it.id in records)
     aligned = None
     if align and records and (computed or not (out / DURATIONS_FILE).exists()):
         aligned = align_features(out, progress=progress)
-        failures += [f"{i}: no alignment fits its symbols and frames (left out of training)" for i in aligned["failed"]]
+        failures += [
+            f"{i}: no alignment fits its symbols and frames (left out of training)" for i in aligned["failed"]
+        ]
     (out / "problems.txt").write_text("".join(f + "\n" for f in failures), encoding="utf-8")
-    return {"utterances": len(records), "computed": computed, "aligned": aligned and aligned["aligned"],
-            "problems": failures, "hours": sum(r["seconds"] for r in records.values()) / 3600}
+    return {
+        "utterances": len(records),
+        "computed": computed,
+        "aligned": aligned and aligned["aligned"],
+        "problems": failures,
+        "hours": sum(r["seconds"] for r in records.values()) / 3600,
+    }
 
 
 def _write_index(path: Path, items: list[Item], records: dict) -> None:
@@ -152,7 +186,7 @@ def compute_stats(out: Path, records: list[dict]) -> dict:
         d = load_item(out, r["id"])
         mel = d["mel"].astype(np.float64)
         mel_sum = mel.sum(1) if mel_sum is None else mel_sum + mel.sum(1)
-        mel_sq = (mel ** 2).sum(1) if mel_sq is None else mel_sq + (mel ** 2).sum(1)
+        mel_sq = (mel**2).sum(1) if mel_sq is None else mel_sq + (mel**2).sum(1)
         frames += mel.shape[1]
         f0_vals.append(d["f0"][d["voiced"]])
         energy_sum += float(d["energy"].sum())
@@ -163,7 +197,7 @@ def compute_stats(out: Path, records: list[dict]) -> dict:
     return {
         "frames": frames,
         "mel_mean": mel_mean.tolist(),
-        "mel_std": np.sqrt(np.maximum(mel_sq / frames - mel_mean ** 2, 1e-12)).tolist(),
+        "mel_std": np.sqrt(np.maximum(mel_sq / frames - mel_mean**2, 1e-12)).tolist(),
         "f0_mean": float(f0.mean()) if f0.size else 0.0,
         "f0_std": float(f0.std()) if f0.size else 1.0,
         "log_f0_mean": float(np.log(f0).mean()) if f0.size else 0.0,
@@ -186,8 +220,10 @@ def check_features(feats_dir: Path, features: FeatureConfig) -> dict:
     made = json.loads((feats_dir / "features.json").read_text(encoding="utf-8"))
     if made != asdict(features):
         diff = sorted(k for k in made if made.get(k) != asdict(features).get(k))
-        raise ValueError(f"{feats_dir} was prepared with other feature settings ({', '.join(diff)}) "
-                         "than the config's features: section")
+        raise ValueError(
+            f"{feats_dir} was prepared with other feature settings ({', '.join(diff)}) "
+            "than the config's features: section"
+        )
     symbols = json.loads((feats_dir / "symbols.json").read_text(encoding="utf-8"))
     if symbols.get("checksum") != DEFAULT_TABLE.checksum:
         raise ValueError(f"{feats_dir} was prepared with another symbol table; run tts-prepare again")

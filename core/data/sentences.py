@@ -8,6 +8,7 @@
 Sentences are cut at 。！？, kept when 8–40 characters long and mostly Chinese, and
 sampled deterministically for a seed.
 """
+
 from __future__ import annotations
 
 import random

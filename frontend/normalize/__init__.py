@@ -8,6 +8,7 @@ Order matters: the most specific patterns (phone numbers, dates, times) run befo
 general ones (ranges, units, plain numbers), and each rule sees only text the earlier
 rules left as digits.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,10 @@ def plain_number(m: re.Match) -> str:
     return number(m.group(1) or m.group(2), after(m))
 
 
-@rule("leftover range sign", r"(?<=[零一二三四五六七八九十百千万亿两度}])\s*[~～〜—–-]\s*(?=[零一二三四五六七八九十百千万亿两{]|百分之)")
+@rule(
+    "leftover range sign",
+    r"(?<=[零一二三四五六七八九十百千万亿两度}])\s*[~～〜—–-]\s*(?=[零一二三四五六七八九十百千万亿两{]|百分之)",
+)
 def tilde(m: re.Match) -> str:
     return "到"
 

@@ -1,9 +1,10 @@
 """Dates, years, times of day and number ranges."""
+
 from __future__ import annotations
 
 import re
 
-from .numbers import YI1, cardinal, digits, number
+from .numbers import YI1, cardinal, digits
 from .rule import after, rule
 
 
@@ -19,7 +20,7 @@ def _is_date(month: str, day: str | None) -> bool:
 @rule("numeric date", r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d.])")
 def numeric_date(m: re.Match) -> str:
     year, sep, month, day = m.groups()
-    if not _is_date(month, day):              # a code, not a date (2026-13-45): digit by digit
+    if not _is_date(month, day):  # a code, not a date (2026-13-45): digit by digit
         return {"-": "杠", "/": "斜杠", ".": "点"}[sep].join(digits(g) for g in (year, month, day))
     return f"{digits(year)}年{_ordinal(month)}月{_ordinal(day)}日"
 
@@ -62,7 +63,6 @@ def clock_time(m: re.Match) -> str:
 @rule("ordinal", r"第\s*(\d+)")
 def ordinal(m: re.Match) -> str:
     return "第" + _ordinal(m.group(1))
-
 
 
 RULES = [numeric_date, year, month_day, day, clock_time, ordinal]

@@ -1,4 +1,5 @@
 """Character-level cleanup before the reading rules: width, script, whitespace, punctuation."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Every 一 that a number produces is marked with its reading (``{一|yi1}``) exce
 where tone sandhi must decide it: a leading 一 before 百/千/万/亿 (一百 yì bǎi, 一万
 yí wàn) and a lone 1 before a measure word (一个 yí gè, 一本 yì běn).
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,8 @@ DIGIT_CHARS = "零一二三四五六七八九"
 MEASURE_WORDS = tuple(
     "个 只 本 次 天 年 位 名 件 条 张 台 辆 架 把 块 片 份 种 群 层 间 所 家 头 匹 棵 根 支 "
     "首 句 篇 段 部 场 门 项 笔 斤 两 吨 里 公里 公斤 千克 小时 分钟 周 岁 双 对 套 座 栋 "
-    "颗 粒 滴 杯 瓶 碗 盘 道 幅 封 朵 批 趟 遍 顿 声 口 步 招 届 期 集 倍 成 万 亿 千 百 元 美元 欧元 英镑 港元 角 毛 分".split()
+    "颗 粒 滴 杯 瓶 碗 盘 道 幅 封 朵 批 趟 遍 顿 声 口 步 招 届 期 集 倍 成 "
+    "万 亿 千 百 元 美元 欧元 英镑 港元 角 毛 分".split()
 )
 MAX_CARDINAL_DIGITS = 16  # cn2an's limit; longer strings are read digit by digit
 

@@ -1,4 +1,5 @@
 """Phone numbers and other code-like digit strings, read digit by digit with 1 as 幺."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Money, percentages, temperatures, fractions, units, ratios and arithmetic."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ def percent(m: re.Match) -> str:
     return ("负" if negative else "") + base + number(value.lstrip("-"))
 
 
-@rule("temperature", rf"(零下|(?<![A-Za-z\d])-)?\s*(\d+(?:\.\d+)?)\s*(°C|℃|°F|℉|°|度)")
+@rule("temperature", r"(零下|(?<![A-Za-z\d])-)?\s*(\d+(?:\.\d+)?)\s*(°C|℃|°F|℉|°|度)")
 def temperature(m: re.Match) -> str:
     below, value, unit = m.groups()
     scale = "华氏" if unit in ("°F", "℉") else ""
@@ -44,19 +45,47 @@ def number_range(m: re.Match) -> str:
 @rule("fraction", r"(?<![\d/.])(\d+)\s*/\s*(\d+)(?![\d/.])")
 def fraction(m: re.Match) -> str:
     numerator, denominator = m.groups()
-    if int(denominator) == 0:                 # no fraction: say what is written
+    if int(denominator) == 0:  # no fraction: say what is written
         return cardinal(numerator) + "除以" + cardinal(denominator)
     return cardinal(denominator) + "分之" + cardinal(numerator)
 
 
 # Units after a number; case matters (g is gram, G is not a unit: 5G stays 五G).
 UNITS = {
-    "km/h": "千米每小时", "m/s": "米每秒", "km²": "平方千米", "km2": "平方千米",
-    "cm²": "平方厘米", "m²": "平方米", "m2": "平方米", "m³": "立方米", "m3": "立方米",
-    "kWh": "千瓦时", "mAh": "毫安时", "kHz": "千赫兹", "MHz": "兆赫兹", "GHz": "吉赫兹",
-    "km": "千米", "kg": "千克", "cm": "厘米", "mm": "毫米", "mg": "毫克", "ml": "毫升",
-    "mL": "毫升", "ms": "毫秒", "min": "分钟", "Hz": "赫兹", "kW": "千瓦", "dB": "分贝",
-    "L": "升", "g": "克", "t": "吨", "m": "米", "h": "小时", "s": "秒", "W": "瓦", "V": "伏",
+    "km/h": "千米每小时",
+    "m/s": "米每秒",
+    "km²": "平方千米",
+    "km2": "平方千米",
+    "cm²": "平方厘米",
+    "m²": "平方米",
+    "m2": "平方米",
+    "m³": "立方米",
+    "m3": "立方米",
+    "kWh": "千瓦时",
+    "mAh": "毫安时",
+    "kHz": "千赫兹",
+    "MHz": "兆赫兹",
+    "GHz": "吉赫兹",
+    "km": "千米",
+    "kg": "千克",
+    "cm": "厘米",
+    "mm": "毫米",
+    "mg": "毫克",
+    "ml": "毫升",
+    "mL": "毫升",
+    "ms": "毫秒",
+    "min": "分钟",
+    "Hz": "赫兹",
+    "kW": "千瓦",
+    "dB": "分贝",
+    "L": "升",
+    "g": "克",
+    "t": "吨",
+    "m": "米",
+    "h": "小时",
+    "s": "秒",
+    "W": "瓦",
+    "V": "伏",
 }
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 

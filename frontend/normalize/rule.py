@@ -1,9 +1,10 @@
 """A normalization rule: a regular expression and the function that reads a match."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..overrides import map_plain
 
@@ -21,11 +22,13 @@ class Rule:
 
 def rule(name: str, pattern: str, flags: int = 0):
     """Decorator: ``@rule("time", r"...")`` turns a reader function into a Rule."""
+
     def wrap(fn: Callable[[re.Match], str]) -> Rule:
         return Rule(name, re.compile(pattern, flags), fn)
+
     return wrap
 
 
 def after(m: re.Match, n: int = 4) -> str:
     """The text just after a match (for context such as a following measure word)."""
-    return m.string[m.end():m.end() + n]
+    return m.string[m.end() : m.end() + n]

@@ -13,6 +13,7 @@ Both return a changed copy of a trained Tacotron2 and leave the original as it i
   energy values). The zeroed rows are folded into the weights: dense kernels do the same
   work, so the gain is in compressed size, and quality is what the benchmark measures.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,18 +28,24 @@ from tts.models.tacotron2 import Tacotron2
 QUANTIZE = ("int8",)
 
 # layers whose rows are outputs of the model: pruning them would drop mel bands or the stop token
-PROTECTED = ("decoder.projection", "decoder.gate", "decoder.attention.v", "pitch_predictor.out",
-             "energy_predictor.out")
+PROTECTED = (
+    "decoder.projection",
+    "decoder.gate",
+    "decoder.attention.v",
+    "pitch_predictor.out",
+    "energy_predictor.out",
+)
 
 
 def quantize_int8(model: Tacotron2) -> Tacotron2:
     """A dynamically quantized copy (qint8 LSTM / LSTMCell / Linear weights) for CPU inference."""
     if "x86" in torch.backends.quantized.supported_engines:
         torch.backends.quantized.engine = "x86"
-    with warnings.catch_warnings():     # torch.ao.quantization is deprecated after 2.9 (pinned here)
+    with warnings.catch_warnings():  # torch.ao.quantization is deprecated after 2.9 (pinned here)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model).eval(),
-                                                      {nn.LSTM, nn.LSTMCell, nn.Linear}, dtype=torch.qint8)
+        return torch.ao.quantization.quantize_dynamic(
+            copy.deepcopy(model).eval(), {nn.LSTM, nn.LSTMCell, nn.Linear}, dtype=torch.qint8
+        )
 
 
 def prune(model: Tacotron2, amount: float) -> Tacotron2:

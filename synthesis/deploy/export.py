@@ -7,6 +7,7 @@ differs by more than ``TOLERANCE`` fails. Quantized or pruned exports are compar
 float32 model they came from, and their difference is recorded, not checked: how much
 that costs in quality is measured by ``benchmarks/deployment.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,14 @@ from pathlib import Path
 
 import torch
 
-from synthesis.voice import VoiceError, load_voice
-
+from core.files import first_line
 from synthesis.deploy.compress import QUANTIZE, prune, quantize_int8
 from synthesis.deploy.graphs import GraphSpec, acoustic_graphs, vocoder_graph
 from synthesis.deploy.runtime import BACKENDS, EXPORT_FORMAT, EXPORT_VERSION, Graph, is_export, sha256
-from core.files import first_line
+from synthesis.voice import VoiceError, load_voice
 
 OPSET = 17
-TOLERANCE = 1e-4          # largest absolute difference from PyTorch a float32 graph may show
+TOLERANCE = 1e-4  # largest absolute difference from PyTorch a float32 graph may show
 
 
 class ExportError(ValueError):
@@ -47,19 +47,27 @@ def check_options(fmt: str, quantize: str | None, prune_amount: float | None, op
 def _write_torchscript(specs: list[GraphSpec], path: Path) -> None:
     """Graphs that are methods of one module → one TorchScript file, one method each."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # the tracer's notes on shape arithmetic
-        traced = torch.jit.trace_module(specs[0].owner, {s.name: tuple(s.example.values()) for s in specs},
-                                        check_trace=False)
+        warnings.simplefilter("ignore")  # the tracer's notes on shape arithmetic
+        traced = torch.jit.trace_module(
+            specs[0].owner, {s.name: tuple(s.example.values()) for s in specs}, check_trace=False
+        )
     torch.jit.save(traced, str(path))
 
 
 def _write_onnx(spec: GraphSpec, path: Path, opset: int, quantize: bool) -> None:
     names = spec.inputs + spec.outputs
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # the exporter's deprecation and tracer notes
-        torch.onnx.export(spec.module, tuple(spec.example.values()), str(path), input_names=spec.inputs,
-                          output_names=spec.outputs, opset_version=opset, dynamo=False,
-                          dynamic_axes={k: v for k, v in spec.dynamic_axes.items() if k in names})
+        warnings.simplefilter("ignore")  # the exporter's deprecation and tracer notes
+        torch.onnx.export(
+            spec.module,
+            tuple(spec.example.values()),
+            str(path),
+            input_names=spec.inputs,
+            output_names=spec.outputs,
+            opset_version=opset,
+            dynamo=False,
+            dynamic_axes={k: v for k, v in spec.dynamic_axes.items() if k in names},
+        )
     if quantize:
         import logging
 
@@ -69,7 +77,7 @@ def _write_onnx(spec: GraphSpec, path: Path, opset: int, quantize: bool) -> None
         os.replace(path, fp32)
         root = logging.getLogger()
         level = root.level
-        root.setLevel(logging.ERROR)             # its advice to pre-process, printed per graph
+        root.setLevel(logging.ERROR)  # its advice to pre-process, printed per graph
         try:
             quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
         finally:
@@ -87,8 +95,15 @@ def _parity(reference: GraphSpec, graph: Graph) -> float:
     return max(float((a.float() - b.float()).abs().max()) for a, b in zip(expected, got))
 
 
-def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str | None = None,
-                 prune_amount: float | None = None, opset: int = OPSET, log=print) -> dict:
+def export_voice(
+    voice_dir: str | Path,
+    out: str | Path,
+    fmt: str,
+    quantize: str | None = None,
+    prune_amount: float | None = None,
+    opset: int = OPSET,
+    log=print,
+) -> dict:
     """Export a voice folder; returns the manifest (also written as ``out/export.json``)."""
     check_options(fmt, quantize, prune_amount, opset)
     voice_dir, out = Path(voice_dir), Path(out)
@@ -98,10 +113,12 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
         raise VoiceError(f"{out} exists and is not an earlier export; choose a new folder")
     voice = load_voice(voice_dir)
     if voice.acoustic.config.decoder == "autoregressive":
-        raise ExportError(f"{voice_dir}: the autoregressive duration-informed decoder cannot be exported yet "
-                          "(attention and parallel voices export)")
+        raise ExportError(
+            f"{voice_dir}: the autoregressive duration-informed decoder cannot be exported yet "
+            "(attention and parallel voices export)"
+        )
     torch.manual_seed(0)
-    reference = acoustic_graphs(voice.acoustic)                    # float32 PyTorch
+    reference = acoustic_graphs(voice.acoustic)  # float32 PyTorch
     model = voice.acoustic
     if prune_amount:
         model = prune(model, prune_amount)
@@ -119,7 +136,7 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
         graphs, parity, modules = {}, {}, {}
         for spec, ref in zip(specs, reference):
             try:
-                if fmt == "torchscript":        # one file per model, the graphs as its methods
+                if fmt == "torchscript":  # one file per model, the graphs as its methods
                     path = tmp / ("vocoder.pt" if spec.name == "vocoder" else "acoustic.pt")
                     if not path.exists():
                         log(f"exporting {path.stem} → {path.name}")
@@ -129,33 +146,52 @@ def export_voice(voice_dir: str | Path, out: str | Path, fmt: str, quantize: str
                     path = tmp / f"{spec.name}.onnx"
                     log(f"exporting {spec.name} → {path.name}")
                     _write_onnx(spec, path, opset, quantize is not None and spec.name != "vocoder")
-                parity[spec.name] = _parity(ref, Graph(path, fmt, spec.inputs, method=spec.name,
-                                                       module=modules.get(path)))
-            except Exception as err:     # the exporters' and runtimes' own errors, as one line
+                parity[spec.name] = _parity(
+                    ref, Graph(path, fmt, spec.inputs, method=spec.name, module=modules.get(path))
+                )
+            except Exception as err:  # the exporters' and runtimes' own errors, as one line
                 raise ExportError(f"{spec.name}: {fmt} export failed ({first_line(err, 200)})") from err
             exact = not (quantize or prune_amount) or spec.name == "vocoder"
             if exact and parity[spec.name] > TOLERANCE:
-                raise ExportError(f"{spec.name}: the {fmt} graph differs from PyTorch by {parity[spec.name]:.2e} "
-                                   f"(tolerance {TOLERANCE:.0e})")
-            graphs[spec.name] = {"file": path.name, "method": spec.name, "sha256": sha256(path),
-                                 "bytes": path.stat().st_size, "inputs": spec.inputs, "outputs": spec.outputs}
+                raise ExportError(
+                    f"{spec.name}: the {fmt} graph differs from PyTorch by {parity[spec.name]:.2e} "
+                    f"(tolerance {TOLERANCE:.0e})"
+                )
+            graphs[spec.name] = {
+                "file": path.name,
+                "method": spec.name,
+                "sha256": sha256(path),
+                "bytes": path.stat().st_size,
+                "inputs": spec.inputs,
+                "outputs": spec.outputs,
+            }
         for name in ("card.json", "symbols.json"):
             shutil.copy2(voice_dir / name, tmp / name)
         manifest = {
-            "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "backend": fmt,
-            "opset": opset if fmt == "onnx" else None, "quantize": quantize, "prune": prune_amount,
-            "torch": torch.__version__, "source": str(voice_dir), "graphs": graphs,
-            "parity": {"max_abs_difference": parity, "tolerance": TOLERANCE,
-                       "compared_with": "the float32 PyTorch model on example inputs"},
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "backend": fmt,
+            "opset": opset if fmt == "onnx" else None,
+            "quantize": quantize,
+            "prune": prune_amount,
+            "torch": torch.__version__,
+            "source": str(voice_dir),
+            "graphs": graphs,
+            "parity": {
+                "max_abs_difference": parity,
+                "tolerance": TOLERANCE,
+                "compared_with": "the float32 PyTorch model on example inputs",
+            },
             "acoustic_config": asdict(voice.acoustic.config),
             "log_f0_std": float(voice.acoustic.variance_stats[1]),
-            "features": asdict(voice.features), "speakers": voice.speakers,
+            "features": asdict(voice.features),
+            "speakers": voice.speakers,
             "vocoder_config": asdict(voice.vocoder.config) if voice.vocoder is not None else None,
             "silence_level": float(voice.vocoder.silence_level) if voice.vocoder is not None else None,
         }
         (tmp / "export.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         old = out.parent / f".{out.name}.export-old"
-        if out.exists():                  # the earlier export goes only once the new one is in place
+        if out.exists():  # the earlier export goes only once the new one is in place
             shutil.rmtree(old, ignore_errors=True)
             os.replace(out, old)
         os.replace(tmp, out)

@@ -19,6 +19,7 @@ scale → log-mels, lengths, the symbol of each frame, pitch and energy); see
 ``DurationGraphs``. Every graph has dynamic batch and length axes. Randomness (prenet dropout, WaveGlow's z)
 comes in as inputs, so any backend given the same draws gives the same output.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,13 +31,12 @@ from tts.models.tacotron2 import DecoderState, Tacotron2
 from vocoder.waveglow import WaveGlow
 
 
-
 @dataclass
 class GraphSpec:
     """What one exported graph takes and gives, in order, with its dynamic axes."""
 
     name: str
-    owner: nn.Module                      # the module whose method ``name`` this graph is
+    owner: nn.Module  # the module whose method ``name`` this graph is
     example: dict[str, torch.Tensor]
     outputs: list[str]
     dynamic_axes: dict[str, dict[int, str]]
@@ -109,31 +109,62 @@ def acoustic_graphs(model: Tacotron2, batch: int = 2, n: int = 11, frames: int =
     model = model.eval()
     lengths = torch.tensor([n] + [max(2, n - 3)] * (batch - 1))
     symbols = torch.randint(1, c.n_symbols, (batch, n)) * (torch.arange(n)[None] < lengths[:, None])
-    enc_in = {"symbols": symbols, "lengths": lengths, "pitch_shift": torch.tensor(0.0),
-              "energy_scale": torch.tensor(1.0)}
+    enc_in = {
+        "symbols": symbols,
+        "lengths": lengths,
+        "pitch_shift": torch.tensor(0.0),
+        "energy_scale": torch.tensor(1.0),
+    }
     if model.speaker_embedding is not None:
         enc_in["speakers"] = torch.zeros(batch, dtype=torch.long)
-    enc_out = ["memory", "processed"] + (["pitch", "energy", "pitch_pred", "energy_pred"] if c.variance else [])
+    enc_out = ["memory", "processed"] + (
+        ["pitch", "energy", "pitch_pred", "energy_pred"] if c.variance else []
+    )
     bn = {0: "batch", 1: "symbols"}
     with torch.no_grad():
         enc = model.encode(symbols, lengths, enc_in.get("speakers"))
     state = model.decoder.initial_state(enc["memory"])
-    step_in = {"frame": torch.randn(batch, c.n_mels), "mask1": torch.ones(batch, c.prenet_dim),
-               "mask2": torch.ones(batch, c.prenet_dim), "memory": enc["memory"], "processed": enc["processed"],
-               "mask": enc["mask"], **{k: torch.rand_like(v) * 0.1 for k, v in zip(DecoderState.names(), state.tensors())}}
+    step_in = {
+        "frame": torch.randn(batch, c.n_mels),
+        "mask1": torch.ones(batch, c.prenet_dim),
+        "mask2": torch.ones(batch, c.prenet_dim),
+        "memory": enc["memory"],
+        "processed": enc["processed"],
+        "mask": enc["mask"],
+        **{k: torch.rand_like(v) * 0.1 for k, v in zip(DecoderState.names(), state.tensors())},
+    }
     per_symbol = ("memory", "processed", "mask", "weights", "cumulative_weights")
     step_axes = {k: ({0: "batch"} if k not in per_symbol else bn) for k in step_in}
     step_out = ["frames", "gate"] + [f"{k}_out" for k in DecoderState.names()]
-    step_axes.update({k: ({0: "batch"} if k.removesuffix("_out") not in per_symbol else bn) for k in step_out})
+    step_axes.update(
+        {k: ({0: "batch"} if k.removesuffix("_out") not in per_symbol else bn) for k in step_out}
+    )
     owner = AcousticGraphs(model).eval()
-    post_in = {"mel": torch.randn(batch, c.n_mels, frames), "lengths": torch.tensor([frames] + [frames // 2] * (batch - 1))}
+    post_in = {
+        "mel": torch.randn(batch, c.n_mels, frames),
+        "lengths": torch.tensor([frames] + [frames // 2] * (batch - 1)),
+    }
     return [
-        GraphSpec("encoder", owner, enc_in, enc_out,
-                  {"symbols": bn, "lengths": {0: "batch"}, "speakers": {0: "batch"}, **{k: bn for k in enc_out}}),
+        GraphSpec(
+            "encoder",
+            owner,
+            enc_in,
+            enc_out,
+            {"symbols": bn, "lengths": {0: "batch"}, "speakers": {0: "batch"}, **{k: bn for k in enc_out}},
+        ),
         GraphSpec("decoder_step", owner, step_in, step_out, step_axes),
-        GraphSpec("postnet", owner, post_in, ["log_mel", "log_mel_post"],
-                  {"mel": {0: "batch", 2: "frames"}, "lengths": {0: "batch"}, "log_mel": {0: "batch", 2: "frames"},
-                   "log_mel_post": {0: "batch", 2: "frames"}}),
+        GraphSpec(
+            "postnet",
+            owner,
+            post_in,
+            ["log_mel", "log_mel_post"],
+            {
+                "mel": {0: "batch", 2: "frames"},
+                "lengths": {0: "batch"},
+                "log_mel": {0: "batch", 2: "frames"},
+                "log_mel_post": {0: "batch", 2: "frames"},
+            },
+        ),
     ]
 
 
@@ -153,14 +184,25 @@ class DurationGraphs(nn.Module):
         return self.model.frames(memory, durations, pitch_shift, energy_scale)
 
 
-FRAME_OUTPUTS = ["log_mel", "log_mel_post", "lengths", "index", "pitch", "energy", "pitch_pred", "energy_pred"]
+FRAME_OUTPUTS = [
+    "log_mel",
+    "log_mel_post",
+    "lengths",
+    "index",
+    "pitch",
+    "energy",
+    "pitch_pred",
+    "energy_pred",
+]
 
 
 def duration_graphs(model: nn.Module, batch: int = 2, n: int = 11) -> list[GraphSpec]:
     """The duration-informed (parallel decoder) model's two graphs with example inputs."""
     c = model.config
     if c.decoder != "parallel":
-        raise ValueError(f"the {c.decoder} decoder cannot be exported yet (its frame loop); parallel voices export")
+        raise ValueError(
+            f"the {c.decoder} decoder cannot be exported yet (its frame loop); parallel voices export"
+        )
     model = model.eval()
     lengths = torch.tensor([n] + [max(2, n - 3)] * (batch - 1))
     real = torch.arange(n)[None] < lengths[:, None]
@@ -170,18 +212,35 @@ def duration_graphs(model: nn.Module, batch: int = 2, n: int = 11) -> list[Graph
         text_in["speakers"] = torch.zeros(batch, dtype=torch.long)
     with torch.no_grad():
         memory, _ = model.encode_text(symbols, lengths, text_in.get("speakers"))
-    frames_in = {"memory": memory, "durations": torch.randint(0, 5, (batch, n)) * real,
-                 "pitch_shift": torch.tensor(0.0), "energy_scale": torch.tensor(1.0)}
+    frames_in = {
+        "memory": memory,
+        "durations": torch.randint(0, 5, (batch, n)) * real,
+        "pitch_shift": torch.tensor(0.0),
+        "energy_scale": torch.tensor(1.0),
+    }
     owner = DurationGraphs(model).eval()
     bn, bt = {0: "batch", 1: "symbols"}, {0: "batch", 1: "frames"}
-    frame_axes = {"log_mel": {0: "batch", 2: "frames"}, "log_mel_post": {0: "batch", 2: "frames"},
-                  "lengths": {0: "batch"}, **{k: bt for k in FRAME_OUTPUTS[3:]}}
+    frame_axes = {
+        "log_mel": {0: "batch", 2: "frames"},
+        "log_mel_post": {0: "batch", 2: "frames"},
+        "lengths": {0: "batch"},
+        **{k: bt for k in FRAME_OUTPUTS[3:]},
+    }
     return [
-        GraphSpec("text", owner, text_in, ["memory", "log_durations"],
-                  {"symbols": bn, "lengths": {0: "batch"}, "speakers": {0: "batch"}, "memory": bn,
-                   "log_durations": bn}),
-        GraphSpec("frames", owner, frames_in, FRAME_OUTPUTS,
-                  {"memory": bn, "durations": bn, **frame_axes}),
+        GraphSpec(
+            "text",
+            owner,
+            text_in,
+            ["memory", "log_durations"],
+            {
+                "symbols": bn,
+                "lengths": {0: "batch"},
+                "speakers": {0: "batch"},
+                "memory": bn,
+                "log_durations": bn,
+            },
+        ),
+        GraphSpec("frames", owner, frames_in, FRAME_OUTPUTS, {"memory": bn, "durations": bn, **frame_axes}),
     ]
 
 
@@ -189,6 +248,14 @@ def vocoder_graph(model: WaveGlow, batch: int = 2, frames: int = 12) -> GraphSpe
     c = model.config
     mel = torch.randn(batch, c.n_mels, frames) - 5.0
     z = torch.randn(batch, c.n_group, frames * c.hop_length // c.n_group) * 0.6
-    return GraphSpec("vocoder", VocoderGraphs(model).eval(), {"mel": mel, "z": z}, ["audio"],
-                     {"mel": {0: "batch", 2: "frames"}, "z": {0: "batch", 2: "steps"},
-                      "audio": {0: "batch", 1: "samples"}})
+    return GraphSpec(
+        "vocoder",
+        VocoderGraphs(model).eval(),
+        {"mel": mel, "z": z},
+        ["audio"],
+        {
+            "mel": {0: "batch", 2: "frames"},
+            "z": {0: "batch", 2: "steps"},
+            "audio": {0: "batch", 1: "samples"},
+        },
+    )

@@ -8,13 +8,13 @@ PyTorch run's state and previous frame, and the largest difference of its output
 That is the number an export is held to; the free-running difference is reported by
 ``benchmarks/deployment.py``.
 """
+
 from __future__ import annotations
 
 import torch
 
-from tts.models.tacotron2 import Tacotron2, prenet_masks
-
 from synthesis.deploy.runtime import ExportedAcoustic
+from tts.models.tacotron2 import Tacotron2, prenet_masks
 
 
 def _diff(a, b) -> float:
@@ -22,13 +22,24 @@ def _diff(a, b) -> float:
 
 
 @torch.no_grad()
-def lockstep(model: Tacotron2, exported: ExportedAcoustic, symbols: torch.Tensor, lengths: torch.Tensor,
-             speakers: torch.Tensor | None = None, steps: int = 200) -> dict[str, float]:
+def lockstep(
+    model: Tacotron2,
+    exported: ExportedAcoustic,
+    symbols: torch.Tensor,
+    lengths: torch.Tensor,
+    speakers: torch.Tensor | None = None,
+    steps: int = 200,
+) -> dict[str, float]:
     """Largest absolute difference of each graph's outputs from PyTorch's along a real
     decoding of ``symbols`` (B, N) of ``steps`` decoder steps at most (stop tokens ignored)."""
     c = model.config
     enc = model.encode(symbols, lengths, speakers)
-    feeds = {"symbols": symbols, "lengths": lengths, "pitch_shift": torch.tensor(0.0), "energy_scale": torch.tensor(1.0)}
+    feeds = {
+        "symbols": symbols,
+        "lengths": lengths,
+        "pitch_shift": torch.tensor(0.0),
+        "energy_scale": torch.tensor(1.0),
+    }
     if speakers is not None:
         feeds["speakers"] = speakers
     got = dict(zip(exported.outputs["encoder"], exported.graphs["encoder"](**feeds)))
@@ -41,8 +52,15 @@ def lockstep(model: Tacotron2, exported: ExportedAcoustic, symbols: torch.Tensor
         before = state.tensors()
         f, g, _ = model.decoder_step(frame, masks, state, enc["memory"], enc["processed"], enc["mask"])
         graph = exported.graphs["decoder_step"]
-        out = graph(frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"], processed=enc["processed"],
-                    mask=enc["mask"], **dict(zip(graph.inputs[-len(before):], before)))
+        out = graph(
+            frame=frame,
+            mask1=masks[0],
+            mask2=masks[1],
+            memory=enc["memory"],
+            processed=enc["processed"],
+            mask=enc["mask"],
+            **dict(zip(graph.inputs[-len(before) :], before)),
+        )
         expected = [f, g] + list(state.tensors())
         worst["decoder_step"] = max(worst["decoder_step"], max(_diff(a, b) for a, b in zip(expected, out)))
         frames.append(f)

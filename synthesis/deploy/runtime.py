@@ -11,6 +11,7 @@ TorchScript files are programs for PyTorch's interpreter: load only exports you 
 (the SHA-256 check catches a damaged or swapped file, not a forged manifest).
 ONNX files hold no code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,13 +20,12 @@ from pathlib import Path
 import torch
 
 from core.features import FeatureConfig
+from core.files import first_line
 from core.layers import length_mask
+from synthesis.voice import Voice, VoiceError, check_symbols, read_card
 from tts.models.tacotron2 import AcousticOutput, DecoderState, Tacotron2Config, free_run
 from tts.models.variance import semitones_to_pitch_shift
-from synthesis.voice import Voice, VoiceError, check_symbols, read_card
 from vocoder.waveglow import WaveGlowConfig
-
-from core.files import first_line
 
 EXPORT_FORMAT = "mandarin-tts-export"
 EXPORT_VERSION = 1
@@ -43,8 +43,15 @@ def sha256(path: Path) -> str:
 class Graph:
     """One exported graph: ``graph(**inputs)`` with torch tensors → list of output tensors."""
 
-    def __init__(self, path: Path, backend: str, inputs: list[str], threads: int | None = None,
-                 method: str = "forward", module: torch.jit.ScriptModule | None = None):
+    def __init__(
+        self,
+        path: Path,
+        backend: str,
+        inputs: list[str],
+        threads: int | None = None,
+        method: str = "forward",
+        module: torch.jit.ScriptModule | None = None,
+    ):
         self.inputs, self.backend = inputs, backend
         if backend == "onnx":
             import onnxruntime as ort
@@ -54,8 +61,8 @@ class Graph:
                 options.intra_op_num_threads = threads
             options.log_severity_level = 3
             self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-            self.onnx_inputs = {i.name for i in self.session.get_inputs()}   # the exporter drops unused ones
-        else:       # TorchScript: a method of a module (several graphs share one file)
+            self.onnx_inputs = {i.name for i in self.session.get_inputs()}  # the exporter drops unused ones
+        else:  # TorchScript: a method of a module (several graphs share one file)
             module = module if module is not None else torch.jit.load(str(path), map_location="cpu").eval()
             self.function = getattr(module, method)
 
@@ -72,14 +79,25 @@ class ExportedAcoustic:
     """Tacotron2 synthesis from the encoder, decoder-step and postnet graphs (``infer`` as
     ``Tacotron2.infer``)."""
 
-    def __init__(self, graphs: dict[str, Graph], outputs: dict[str, list[str]], config: Tacotron2Config,
-                 log_f0_std: float):
+    def __init__(
+        self,
+        graphs: dict[str, Graph],
+        outputs: dict[str, list[str]],
+        config: Tacotron2Config,
+        log_f0_std: float,
+    ):
         self.graphs, self.outputs, self.config, self.log_f0_std = graphs, outputs, config, log_f0_std
 
     @torch.no_grad()
-    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
-              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0,
-              energy_scale: float = 1.0, max_steps: int | None = None) -> AcousticOutput:
+    def infer(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor | None = None,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        max_steps: int | None = None,
+    ) -> AcousticOutput:
         c = self.config
         b, n = symbols.shape
         if symbol_lengths is None:
@@ -87,22 +105,40 @@ class ExportedAcoustic:
         if c.n_speakers > 1 and speakers is None:
             raise ValueError("this model has several speakers: pass speaker ids")
         shift = semitones_to_pitch_shift(pitch_shift, self.log_f0_std) if pitch_shift else 0.0
-        feeds = {"symbols": symbols.long(), "lengths": symbol_lengths.long(),
-                 "pitch_shift": torch.tensor(float(shift)), "energy_scale": torch.tensor(float(energy_scale))}
+        feeds = {
+            "symbols": symbols.long(),
+            "lengths": symbol_lengths.long(),
+            "pitch_shift": torch.tensor(float(shift)),
+            "energy_scale": torch.tensor(float(energy_scale)),
+        }
         if speakers is not None and c.n_speakers > 1:
             feeds["speakers"] = speakers.long()
         enc = dict.fromkeys(("pitch", "energy", "pitch_pred", "energy_pred"))
         enc.update(zip(self.outputs["encoder"], self.graphs["encoder"](**feeds)))
         enc["mask"] = length_mask(symbol_lengths, n)
         zeros = lambda dim: torch.zeros(b, dim)
-        state = [zeros(c.attention_rnn_dim), zeros(c.attention_rnn_dim), zeros(c.decoder_rnn_dim),
-                 zeros(c.decoder_rnn_dim), zeros(n), zeros(n), zeros(c.encoder_dim)]     # DecoderState's order
+        state = [
+            zeros(c.attention_rnn_dim),
+            zeros(c.attention_rnn_dim),
+            zeros(c.decoder_rnn_dim),
+            zeros(c.decoder_rnn_dim),
+            zeros(n),
+            zeros(n),
+            zeros(c.encoder_dim),
+        ]  # DecoderState's order
         graph = self.graphs["decoder_step"]
-        state_names = graph.inputs[-len(state):]      # as the export named them (older: ah, ac, ...)
+        state_names = graph.inputs[-len(state) :]  # as the export named them (older: ah, ac, ...)
 
         def step(frame, masks):
-            frames, gate, *new = graph(frame=frame, mask1=masks[0], mask2=masks[1], memory=enc["memory"],
-                                       processed=enc["processed"], mask=enc["mask"], **dict(zip(state_names, state)))
+            frames, gate, *new = graph(
+                frame=frame,
+                mask1=masks[0],
+                mask2=masks[1],
+                memory=enc["memory"],
+                processed=enc["processed"],
+                mask=enc["mask"],
+                **dict(zip(state_names, state)),
+            )
             state[:] = new
             return frames, gate, DecoderState(*state).weights
 
@@ -118,9 +154,16 @@ class ExportedDurationAcoustic:
         self.graphs, self.config, self.log_f0_std = graphs, config, log_f0_std
 
     @torch.no_grad()
-    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
-              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0, energy_scale: float = 1.0,
-              max_steps: int | None = None, pace: float = 1.0) -> AcousticOutput:
+    def infer(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor | None = None,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        max_steps: int | None = None,
+        pace: float = 1.0,
+    ) -> AcousticOutput:
         from tts.models.duration_tacotron import synthesize
 
         if symbol_lengths is None:
@@ -135,11 +178,13 @@ class ExportedDurationAcoustic:
             return self.graphs["text"](**feeds)
 
         def frames(memory, durations, shift, scale):
-            return self.graphs["frames"](memory=memory, durations=durations.long(), pitch_shift=shift,
-                                         energy_scale=scale)
+            return self.graphs["frames"](
+                memory=memory, durations=durations.long(), pitch_shift=shift, energy_scale=scale
+            )
 
-        return synthesize(text, frames, symbols, symbol_lengths, speakers, pitch_shift, energy_scale, pace,
-                          self.log_f0_std)
+        return synthesize(
+            text, frames, symbols, symbol_lengths, speakers, pitch_shift, energy_scale, pace, self.log_f0_std
+        )
 
 
 class ExportedVocoder:
@@ -177,7 +222,9 @@ def load_export(path: str | Path, threads: int | None = None) -> Voice:
         try:
             if backend == "torchscript" and file not in modules:
                 modules[file] = torch.jit.load(str(file), map_location="cpu").eval()
-            graphs[name] = Graph(file, backend, g["inputs"], threads, g.get("method", "forward"), modules.get(file))
+            graphs[name] = Graph(
+                file, backend, g["inputs"], threads, g.get("method", "forward"), modules.get(file)
+            )
         except Exception as err:  # onnxruntime / TorchScript refuse a broken file with their own errors
             raise VoiceError(f"{file}: cannot be loaded ({first_line(err, 160)})") from None
         outputs[name] = g["outputs"]
@@ -188,9 +235,12 @@ def load_export(path: str | Path, threads: int | None = None) -> Voice:
         acoustic = ExportedDurationAcoustic(graphs, config, manifest["log_f0_std"])
     vocoder = None
     if "vocoder" in graphs:
-        vocoder = ExportedVocoder(graphs["vocoder"], WaveGlowConfig(**manifest["vocoder_config"]),
-                                  manifest["silence_level"])
-    return Voice(acoustic, vocoder, FeatureConfig(**manifest["features"]), list(manifest["speakers"]), card, path)
+        vocoder = ExportedVocoder(
+            graphs["vocoder"], WaveGlowConfig(**manifest["vocoder_config"]), manifest["silence_level"]
+        )
+    return Voice(
+        acoustic, vocoder, FeatureConfig(**manifest["features"]), list(manifest["speakers"]), card, path
+    )
 
 
 def is_export(path: str | Path) -> bool:

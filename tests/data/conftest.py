@@ -1,4 +1,5 @@
 """Tiny datasets made in the test session: real espeak-ng audio in each supported layout."""
+
 import subprocess
 
 import pytest

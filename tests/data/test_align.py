@@ -1,11 +1,12 @@
 """The HMM aligner: recovers known segmentations, and matches espeak-ng's own word positions."""
+
 import json
 
 import numpy as np
 import pytest
 
-from frontend import DEFAULT_TABLE
 from core.data.align import HmmAligner, cepstra, load_durations, viterbi
+from frontend import DEFAULT_TABLE
 
 
 def test_viterbi_respects_order_and_skippable_states():
@@ -28,8 +29,14 @@ def test_recovers_known_durations_on_synthetic_features():
     true_means = rng.normal(0, 3, size=(len(aligner.mean), 8))
     utterances, truths = [], []
     for _ in range(60):
-        symbols = np.array([vocab[(2 * j) % 8] if k == 0 else vocab[(2 * j + 1) % 8]
-                            for j in rng.integers(0, 4, size=4) for k in (0, 1)], dtype=np.int64)
+        symbols = np.array(
+            [
+                vocab[(2 * j) % 8] if k == 0 else vocab[(2 * j + 1) % 8]
+                for j in rng.integers(0, 4, size=4)
+                for k in (0, 1)
+            ],
+            dtype=np.int64,
+        )
         frames, durations = [], []
         for s in symbols:
             d = 0
@@ -55,7 +62,7 @@ def test_cepstra_shape_and_deltas():
     c = cepstra(mel, 12)
     assert c.shape == (50, 24)
     flat = cepstra(np.ones((80, 30)), 12)
-    assert np.allclose(flat[:, 12:], 0)        # constant input: no deltas
+    assert np.allclose(flat[:, 12:], 0)  # constant input: no deltas
 
 
 def test_prepare_writes_durations_that_cover_every_frame(four_utterances):
@@ -65,9 +72,11 @@ def test_prepare_writes_durations_that_cover_every_frame(four_utterances):
     for r in index:
         d = durations[r["id"]]
         assert len(d) == r["symbols"] and d.sum() == r["frames"] and (d >= 0).all()
-        symbols = DEFAULT_TABLE.decode(np.load(four_utterances / "items" / f"{r['id']}.npz")["symbols"].tolist())
+        symbols = DEFAULT_TABLE.decode(
+            np.load(four_utterances / "items" / f"{r['id']}.npz")["symbols"].tolist()
+        )
         sounds = [n for s, n in zip(symbols, d) if not s.startswith("#")]
-        assert min(sounds) >= 2                  # every initial/final has its states' frames
+        assert min(sounds) >= 2  # every initial/final has its states' frames
 
 
 def test_missing_durations_is_a_clear_error(tmp_path):

@@ -1,13 +1,14 @@
 """The built-in corpus: layout, audio format, determinism, splits, resume."""
+
 import csv
 import hashlib
 
 import pytest
 import soundfile as sf
 
-from frontend import Frontend
 from core.data.corpus import _stretches, build_corpus, split_of
 from core.data.sentences import news_sentences, review_sentences, sample_sentences
+from frontend import Frontend
 
 
 def rows(folder):
@@ -20,7 +21,7 @@ def test_layout_and_audio(tiny_corpus):
     meta = rows(out)
     assert len(meta) == card["utterances"] == 12 and not card["failed"]
     assert {r[3] for r in meta} == {"spk0", "spk1"}
-    for utt_id, text, normalized, speaker, split in meta:
+    for utt_id, _text, normalized, speaker, split in meta:
         info = sf.info(out / "wavs" / f"{utt_id}.wav")
         assert (info.samplerate, info.channels, info.subtype) == (22050, 1, "PCM_16")
         assert 0.5 < info.duration < 20
@@ -76,8 +77,8 @@ def test_sentence_source_is_natural_and_varied():
     assert len(news) > 10000 and len(reviews) > 1000
     picked = sample_sentences(500, seed=0)
     assert len(set(picked)) == 500
-    assert any(any(c.isdigit() for c in s) for s in picked)                  # numbers
-    assert any(any("a" <= c.lower() <= "z" for c in s) for s in picked)      # some English
+    assert any(any(c.isdigit() for c in s) for s in picked)  # numbers
+    assert any(any("a" <= c.lower() <= "z" for c in s) for s in picked)  # some English
     assert all(8 <= len(s) <= 40 and s[-1] in "。！？" for s in picked)
 
 
@@ -93,9 +94,9 @@ def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
 
     import numpy as np
 
-    from frontend import Frontend
     from core.data.corpus import VOICES, pitch_offset, render
     from core.pitch import yin
+    from frontend import Frontend
 
     offsets = [pitch_offset(0, i, 20) for i in range(200)]
     assert offsets == [pitch_offset(0, i, 20) for i in range(200)]

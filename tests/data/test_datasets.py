@@ -1,10 +1,10 @@
 """Readers for every layout, on tiny datasets rendered in the test, including bad lines."""
-import soundfile as sf
 
 import pytest
+import soundfile as sf
 
-from frontend import Frontend
 from core.data.datasets import detect_format, read_dataset
+from frontend import Frontend
 
 from .conftest import espeak_wav
 
@@ -29,8 +29,11 @@ def ljspeech(tmp_path):
     ]
     (root / "wavs").mkdir(parents=True)
     (root / "metadata.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for utt_id, text in (("LJ001-0001", "Printing, in the only sense."), ("LJ001-0002", "in being comparatively modern."),
-                         ("LJ001-0004", "For two years.")):
+    for utt_id, text in (
+        ("LJ001-0001", "Printing, in the only sense."),
+        ("LJ001-0002", "in being comparatively modern."),
+        ("LJ001-0004", "For two years."),
+    ):
         espeak_wav(root / "wavs" / f"{utt_id}.wav", text)
     return root
 
@@ -39,12 +42,12 @@ def test_ljspeech(ljspeech):
     assert detect_format(ljspeech) == "ljspeech"
     items, problems = read_dataset(ljspeech)
     assert [i.id for i in items] == ["LJ001-0001", "LJ001-0002", "LJ001-0004"]
-    assert items[2].text == "For two years."                   # the normalized column
+    assert items[2].text == "For two years."  # the normalized column
     assert sorted(p.line for p in problems) == [3, 4]
     assert any("audio file missing" in str(p) and "metadata.csv:3" in str(p) for p in problems)
     assert any("metadata.csv:4" in str(p) for p in problems)
     symbols = Frontend()(items[0].text)[0].symbols
-    assert sum(s.startswith("@") for s in symbols) > 10         # English read through espeak phonemes
+    assert sum(s.startswith("@") for s in symbols) > 10  # English read through espeak phonemes
 
 
 @pytest.fixture
@@ -65,9 +68,12 @@ def baker(tmp_path):
     )
     (root / "ProsodyLabeling").mkdir(parents=True)
     (root / "ProsodyLabeling" / "000001-010000.txt").write_text(labels, encoding="utf-8")
-    for utt_id, pinyin in (("000001", "ka2 er2 pu3 pei2 wai4 sun1 wan2 hua2 ti1"),
-                           ("000002", "jia2 yu3 cun1 yan2 bie2 zai4 yong1 bao4 wo3"),
-                           ("000003", "bao2 ma3 pei4 gua4"), ("000004", "shao3 yi2 ge4 yin1 jie2")):
+    for utt_id, pinyin in (
+        ("000001", "ka2 er2 pu3 pei2 wai4 sun1 wan2 hua2 ti1"),
+        ("000002", "jia2 yu3 cun1 yan2 bie2 zai4 yong1 bao4 wo3"),
+        ("000003", "bao2 ma3 pei4 gua4"),
+        ("000004", "shao3 yi2 ge4 yin1 jie2"),
+    ):
         espeak_wav(root / "Wave" / f"{utt_id}.wav", pinyin, voice="cmn-latn-pinyin", rate=48000)
     return root
 
@@ -78,14 +84,14 @@ def test_baker(baker):
     assert [i.id for i in items] == ["000001", "000002", "000003", "000004"]
     assert sf.info(items[0].audio).samplerate == 48000
     lines = {p.line: str(p) for p in problems}
-    assert "syllables" in lines[8] and "frontend's readings" in lines[8]      # count mismatch reported
+    assert "syllables" in lines[8] and "frontend's readings" in lines[8]  # count mismatch reported
     assert "6-digit id" in lines[9]
     assert "audio file missing" in lines[10]
     (utt,) = Frontend()(items[0].text)
     assert utt.pinyin == "ka2 er2 pu3 pei2 wai4 sun1 wan2 hua2 ti1".split()  # the given pinyin wins
     assert " ".join(utt.symbols) == "k a2 er2 p u3 #2 p ei2 uai4 s uen1 #1 uan2 h ua2 t i1 #4"
     (utt2,) = Frontend()(items[1].text)
-    assert utt2.pinyin[-3:] == ["yong1", "bao4", "wo3"]                          # no sandhi on labels
+    assert utt2.pinyin[-3:] == ["yong1", "bao4", "wo3"]  # no sandhi on labels
     assert "#3" in Frontend()(items[2].text)[0].symbols
 
 
@@ -101,9 +107,14 @@ def aishell3(tmp_path):
     )
     (root / "train").mkdir(parents=True)
     (root / "train" / "content.txt").write_text(content, encoding="utf-8")
-    for name, pinyin in (("SSB00050001", "guang3 zhou1 nv3 da4 xue2"), ("SSB00050002", "ni3 hao3"),
-                         ("SSB00110001", "xing2 zou3")):
-        espeak_wav(root / "train" / "wav" / name[:7] / f"{name}.wav", pinyin, voice="cmn-latn-pinyin", rate=44100)
+    for name, pinyin in (
+        ("SSB00050001", "guang3 zhou1 nv3 da4 xue2"),
+        ("SSB00050002", "ni3 hao3"),
+        ("SSB00110001", "xing2 zou3"),
+    ):
+        espeak_wav(
+            root / "train" / "wav" / name[:7] / f"{name}.wav", pinyin, voice="cmn-latn-pinyin", rate=44100
+        )
     return root
 
 
@@ -111,9 +122,12 @@ def test_aishell3(aishell3):
     assert detect_format(aishell3) == "aishell3"
     items, problems = read_dataset(aishell3)
     assert [(i.id, i.speaker) for i in items] == [
-        ("SSB00050001", "SSB0005"), ("SSB00050002", "SSB0005"), ("SSB00110001", "SSB0011")]
+        ("SSB00050001", "SSB0005"),
+        ("SSB00050002", "SSB0005"),
+        ("SSB00110001", "SSB0011"),
+    ]
     assert sorted(p.line for p in problems) == [4, 5]
-    assert Frontend()(items[1].text)[0].pinyin == ["ni3", "hao3"]            # the given reading
+    assert Frontend()(items[1].text)[0].pinyin == ["ni3", "hao3"]  # the given reading
     assert Frontend()(items[0].text)[0].pinyin == "guang3 zhou1 nv3 da4 xue2".split()
 
 
@@ -141,12 +155,14 @@ def test_hostile_and_careless_metadata_is_reported_line_by_line(tmp_path):
     outside.mkdir()
     espeak_wav(outside / "PWNED.wav", "gotcha")
     sf.write(root / "wavs" / "silent.wav", np.zeros(22050, dtype=np.float32), 22050, subtype="PCM_16")
-    lines = [b"good|Hello there.|Hello there.",
-             b"../../x/PWNED|gotcha|gotcha",
-             b"sub/dir|a slash|a slash",
-             b"bad\xff\xfeline|not utf-8|not utf-8",
-             b"also_good|Good morning.|Good morning.",
-             b"silent|nothing to hear|nothing to hear"]
+    lines = [
+        b"good|Hello there.|Hello there.",
+        b"../../x/PWNED|gotcha|gotcha",
+        b"sub/dir|a slash|a slash",
+        b"bad\xff\xfeline|not utf-8|not utf-8",
+        b"also_good|Good morning.|Good morning.",
+        b"silent|nothing to hear|nothing to hear",
+    ]
     (root / "metadata.csv").write_bytes(b"\n".join(lines) + b"\n")
     items, problems = read_dataset(root)
     assert [i.id for i in items] == ["good", "also_good", "silent"]

@@ -1,16 +1,17 @@
 """tts-prepare: cached features, statistics, resume, bad files, the command line."""
+
 import json
-from pathlib import Path
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from frontend import DEFAULT_TABLE, Frontend
-from core.features import FeatureConfig
 from core.data.prepare import load_item, prepare
+from core.features import FeatureConfig
+from frontend import DEFAULT_TABLE, Frontend
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,9 @@ def test_every_utterance_is_cached(prepared):
         expected = [i for u in Frontend()(rec["text"]) for i in DEFAULT_TABLE.encode(u.symbols)]
         assert item["symbols"].tolist() == expected
         assert DEFAULT_TABLE.decode(item["symbols"].tolist())[-1] == "#4"
-    assert json.loads((out / "symbols.json").read_text(encoding="utf-8"))["checksum"] == DEFAULT_TABLE.checksum
+    assert (
+        json.loads((out / "symbols.json").read_text(encoding="utf-8"))["checksum"] == DEFAULT_TABLE.checksum
+    )
 
 
 def test_stats_match_the_cached_training_features(prepared):
@@ -77,8 +80,8 @@ def test_bad_files_are_reported_and_the_rest_prepared(tiny_corpus, tmp_path):
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
     wavs = sorted((copy / "wavs").iterdir())
-    wavs[0].write_bytes(b"not audio at all")                      # corrupt
-    wavs[1].unlink()                                               # missing
+    wavs[0].write_bytes(b"not audio at all")  # corrupt
+    wavs[1].unlink()  # missing
     with open(copy / "metadata.csv", "a", encoding="utf-8") as f:
         f.write("broken|line\n")
     summary = prepare(copy, tmp_path / "feats", jobs=2, progress=False)
@@ -90,8 +93,9 @@ def test_bad_files_are_reported_and_the_rest_prepared(tiny_corpus, tmp_path):
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "cli.prepare", *args], capture_output=True, text=True,
-                          timeout=300, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.prepare", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
 
 
 def test_cli_end_to_end_and_errors(tiny_corpus, tmp_path):
@@ -99,17 +103,38 @@ def test_cli_end_to_end_and_errors(tiny_corpus, tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("features:\n  n_mels: 64\n", encoding="utf-8")
     # a corpus given relative to the working folder: the index still finds its audio from anywhere
-    r = run_cli("--data", data.name, "--config", str(cfg), "--out", str(tmp_path / "f"), "--jobs", "2", cwd=data.parent)
+    r = run_cli(
+        "--data",
+        data.name,
+        "--config",
+        str(cfg),
+        "--out",
+        str(tmp_path / "f"),
+        "--jobs",
+        "2",
+        cwd=data.parent,
+    )
     assert r.returncode == 0, r.stderr
     assert "12 utterances" in r.stdout
     for rec in json.loads((tmp_path / "f" / "index.json").read_text()):
         assert Path(rec["audio"]).is_absolute() and Path(rec["audio"]).is_file()
-    assert load_item(tmp_path / "f", json.loads((tmp_path / "f" / "index.json").read_text())[0]["id"])["mel"].shape[0] == 64
+    assert (
+        load_item(tmp_path / "f", json.loads((tmp_path / "f" / "index.json").read_text())[0]["id"])[
+            "mel"
+        ].shape[0]
+        == 64
+    )
     for args, message in [
         (["--data", str(tmp_path / "nope"), "--out", str(tmp_path / "g")], "not found"),
         (["--data", str(data), "--out", str(tmp_path / "g"), "--set", "features.n_melz=3"], "unknown key"),
-        (["--data", str(data), "--out", str(tmp_path / "g"), "--set", "features.n_mels=many"], "expected int"),
-        (["--data", str(data), "--out", str(tmp_path / "g"), "--config", str(tmp_path / "none.yaml")], "cannot read"),
+        (
+            ["--data", str(data), "--out", str(tmp_path / "g"), "--set", "features.n_mels=many"],
+            "expected int",
+        ),
+        (
+            ["--data", str(data), "--out", str(tmp_path / "g"), "--config", str(tmp_path / "none.yaml")],
+            "cannot read",
+        ),
     ]:
         r = run_cli(*args)
         assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -2,6 +2,7 @@
 same mels as PyTorch on new sentences of other lengths and batch sizes (the duration
 rounding is shared Python), synthesis through Synthesizer, and the autoregressive decoder
 refused with one line."""
+
 import pytest
 import torch
 
@@ -13,16 +14,25 @@ from synthesis.voice import build_voice, load_voice
 from ..helpers import run_config, train_tiny
 from .test_export import batch
 
-TINY = {"decoder": "parallel", "reduction": 1, "symbol_dim": 32, "encoder_dim": 32, "parallel_dim": 32,
-        "parallel_layers": 2, "postnet_dim": 16, "postnet_convs": 3, "variance_filters": 16,
-        "n_speakers": 0}
+TINY = {
+    "decoder": "parallel",
+    "reduction": 1,
+    "symbol_dim": 32,
+    "encoder_dim": 32,
+    "parallel_dim": 32,
+    "parallel_layers": 2,
+    "postnet_dim": 16,
+    "postnet_convs": 3,
+    "variance_filters": 16,
+    "n_speakers": 0,
+}
 
 
 @pytest.fixture(scope="module")
 def voice(four_utterances, tmp_path_factory):
     root = tmp_path_factory.mktemp("duration_deploy")
     cfg = run_config(four_utterances, 20)
-    cfg["model"] = TINY                                  # two voices: a speakers input
+    cfg["model"] = TINY  # two voices: a speakers input
     cfg["loss"] = {"guided_attention": 0.0}
     build_voice(train_tiny(cfg, root / "acoustic"), root / "voice", name="tiny-parallel")
     return root / "voice"
@@ -34,7 +44,10 @@ def test_exported_duration_voice_matches_pytorch(voice, tmp_path, fmt):
     assert set(manifest["graphs"]) == {"text", "frames"}
     assert all(d <= TOLERANCE for d in manifest["parity"]["max_abs_difference"].values())
     torch_voice, exported = load_voice(voice), load_export(tmp_path / fmt)
-    for texts in (["今天天气很好。", "我们去公园散步吧？", "你好。"], ["这是一个比较长的句子，用来检查动态长度。"]):
+    for texts in (
+        ["今天天气很好。", "我们去公园散步吧？", "你好。"],
+        ["这是一个比较长的句子，用来检查动态长度。"],
+    ):
         symbols, lengths = batch(texts)
         speakers = torch.tensor([1] * len(texts))
         a = torch_voice.acoustic.infer(symbols, lengths, speakers, pitch_shift=2.0)

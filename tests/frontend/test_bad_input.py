@@ -1,4 +1,5 @@
 """Bad input: a clear FrontendError, or handled with a warning — never a traceback or silent loss."""
+
 import pytest
 
 from frontend import Frontend, FrontendError
@@ -9,14 +10,17 @@ def fe():
     return Frontend()
 
 
-@pytest.mark.parametrize("text,message", [
-    ("", "empty text"),
-    ("   \n\t ", "empty text"),
-    ("。，！？", "no pronounceable"),
-    ("😀😀", "U\\+1F600"),
-    ("\x00\x07", "U\\+0007"),
-    ("@#$&", "no pronounceable"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("", "empty text"),
+        ("   \n\t ", "empty text"),
+        ("。，！？", "no pronounceable"),
+        ("😀😀", "U\\+1F600"),
+        ("\x00\x07", "U\\+0007"),
+        ("@#$&", "no pronounceable"),
+    ],
+)
 def test_nothing_to_read_is_an_error(fe, text, message):
     with pytest.raises(FrontendError, match=message):
         fe(text)

@@ -1,4 +1,5 @@
 """``tts-frontend`` as a user runs it: real process, exit codes, stdout and stderr."""
+
 import json
 import subprocess
 import sys
@@ -7,8 +8,9 @@ import pytest
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "cli.frontend", *args], input=stdin,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.frontend", *args], input=stdin, capture_output=True, timeout=120
+    )
 
 
 def out(result):
@@ -54,13 +56,16 @@ def test_user_dict_option(tmp_path):
     assert out(cli("--pinyin", "--user-dict", str(d), "乐乐")) == "yue4 yue4"
 
 
-@pytest.mark.parametrize("args,stdin,message", [
-    ([""], None, "empty text"),
-    (["😀"], None, "no pronounceable"),
-    (["--user-dict", "/no/such/file", "你好"], None, "cannot read user dictionary"),
-    ([], b"\xff\xfe\xfa", "not UTF-8"),
-    (["{行|hang}走"], None, "override"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,message",
+    [
+        ([""], None, "empty text"),
+        (["😀"], None, "no pronounceable"),
+        (["--user-dict", "/no/such/file", "你好"], None, "cannot read user dictionary"),
+        ([], b"\xff\xfe\xfa", "not UTF-8"),
+        (["{行|hang}走"], None, "override"),
+    ],
+)
 def test_bad_input_is_one_line_and_nonzero(args, stdin, message):
     r = cli(*args, stdin=stdin if stdin is not None else b"")
     err = r.stderr.decode("utf-8")

@@ -1,4 +1,5 @@
 """English words through espeak-ng, sentence splitting, prosodic words."""
+
 import pytest
 from phonemizer.backend import EspeakBackend
 from phonemizer.separator import Separator
@@ -15,7 +16,8 @@ def fe():
 def espeak_phones(word):
     """Independent reference: phonemizer called directly, stress marks split off."""
     out = EspeakBackend("en-us", with_stress=True).phonemize(
-        [word], separator=Separator(phone=" ", word=" | ", syllable=""), strip=True)[0]
+        [word], separator=Separator(phone=" ", word=" | ", syllable=""), strip=True
+    )[0]
     phones = []
     for p in out.replace("|", " ").split():
         stress = [c for c in p if c in "ˈˌ"]
@@ -37,8 +39,8 @@ def test_english_sits_in_the_chinese_sequence(fe):
     first_en = next(i for i, x in enumerate(s) if x.startswith("@"))
     last_en = max(i for i, x in enumerate(s) if x.startswith("@"))
     assert s[:first_en] == ["uo3", "ai4", "#1"]
-    assert s[first_en:last_en + 1] == espeak_phones("Python")
-    assert s[last_en + 1:] == ["#1", "b", "ian1", "ch", "eng2", "#4"]
+    assert s[first_en : last_en + 1] == espeak_phones("Python")
+    assert s[last_en + 1 :] == ["#1", "b", "ian1", "ch", "eng2", "#4"]
     assert utt.pinyin == ["wo3", "ai4", "bian1", "cheng2"]
 
 
@@ -49,7 +51,12 @@ def test_letters_are_spelled(fe):
 
 def test_split_sentences():
     assert split_sentences("你好。今天天气很好！你呢？\n第二行 I like it. OK") == [
-        "你好。", "今天天气很好！", "你呢？", "第二行 I like it.", "OK"]
+        "你好。",
+        "今天天气很好！",
+        "你呢？",
+        "第二行 I like it.",
+        "OK",
+    ]
     assert split_sentences("“你好！”他说。") == ["“你好！”", "他说。"]
 
 
@@ -71,14 +78,17 @@ def test_cut_never_splits_markup():
     assert any("{一|yi1}" in p for p in parts)
 
 
-@pytest.mark.parametrize("words,groups", [
-    (["我们", "去", "银行", "取", "钱"], ["我们", "去银行", "取钱"]),
-    (["我", "很", "好"], ["我很好"]),
-    (["你好", "吗"], ["你好吗"]),
-    (["今天", "天气", "很", "好"], ["今天", "天气", "很好"]),
-    (["二零二六", "年"], ["二零二六年"]),
-    (["展览馆"], ["展览馆"]),
-])
+@pytest.mark.parametrize(
+    "words,groups",
+    [
+        (["我们", "去", "银行", "取", "钱"], ["我们", "去银行", "取钱"]),
+        (["我", "很", "好"], ["我很好"]),
+        (["你好", "吗"], ["你好吗"]),
+        (["今天", "天气", "很", "好"], ["今天", "天气", "很好"]),
+        (["二零二六", "年"], ["二零二六年"]),
+        (["展览馆"], ["展览馆"]),
+    ],
+)
 def test_prosodic_words(words, groups):
     got = ["".join(words[i] for i in g) for g in group_prosodic_words(words)]
     assert got == groups

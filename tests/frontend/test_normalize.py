@@ -1,4 +1,5 @@
 """Text normalization: one row per rule case — input, expected normalized text."""
+
 import pytest
 
 from frontend.normalize import normalize, normalize_text
@@ -189,17 +190,17 @@ CASES = [
     ("今天是2026年11月24日，天气很好。", "今天是二零二六年十一月二十四日，天气很好。"),
     ("2026年11月24日15:30", "二零二六年十一月二十四日十五点三十分"),
     # --- odd numbers, read as a careful reader would (each was read wrongly before) -----
-    ("-5 -3.14", "负五 负三点一四"),             # a list of negatives, not a range
-    ("3 - 5个", "三到五个"),                      # a range with spaces on both sides
+    ("-5 -3.14", "负五 负三点一四"),  # a list of negatives, not a range
+    ("3 - 5个", "三到五个"),  # a range with spaces on both sides
     ("-5~-3℃", "零下五到零下三度"),
     (".5", "零点五"),
     ("-.5", "负零点五"),
-    ("1.2.3", "一点二点三"),                      # a version
+    ("1.2.3", "一点二点三"),  # a version
     ("版本1.2.3发布", "版本一点二点三发布"),
-    ("192.168.1.1", "一九二点一六八点一点一"),    # an address: long parts digit by digit
+    ("192.168.1.1", "一九二点一六八点一点一"),  # an address: long parts digit by digit
     ("100%%", "百分之一百"),
     ("1/0", "一除以零"),
-    ("2026-13-45", "二零二六杠一三杠四五"),       # not a date: a code, digit by digit
+    ("2026-13-45", "二零二六杠一三杠四五"),  # not a date: a code, digit by digit
     ("1e308", "一乘十的三百零八次方"),
     ("2.5E-3", "二点五乘十的负三次方"),
 ]
@@ -213,13 +214,13 @@ def test_normalize(text, expected):
 @pytest.mark.parametrize(
     "text,marked",
     [
-        ("第1名", "第{一|yi1}名"),              # ordinal one: yi1, never sandhi
+        ("第1名", "第{一|yi1}名"),  # ordinal one: yi1, never sandhi
         ("1月", "{一|yi1}月"),
         ("1:15", "{一|yi1}点十五分"),
         ("1.5", "{一|yi1}点五"),
         ("11", "十{一|yi1}"),
-        ("有1个人", "有一个人"),                # quantity: left to sandhi (yi2 ge4)
-        ("100", "一百"),                        # leading 一 before 百: sandhi (yi4 bai3)
+        ("有1个人", "有一个人"),  # quantity: left to sandhi (yi2 ge4)
+        ("100", "一百"),  # leading 一 before 百: sandhi (yi4 bai3)
         ("13812345678", "{幺|yao1}三八{幺|yao1}二三四五六七八"),
     ],
 )

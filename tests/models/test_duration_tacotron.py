@@ -1,4 +1,5 @@
 """The duration-informed Tacotron2: length regulation, training pass, synthesis, control."""
+
 import dataclasses
 
 import pytest
@@ -8,9 +9,23 @@ from tts.models import build_acoustic
 from tts.models.duration_tacotron import DurationTacotron2, regulate_length
 from tts.models.tacotron2 import Tacotron2Config
 
-SMALL = dict(n_symbols=40, n_mels=16, symbol_dim=32, encoder_dim=32, parallel_dim=32, parallel_layers=2,
-             postnet_dim=16, postnet_convs=3, variance_filters=16, prenet_dim=16, decoder_rnn_dim=32,
-             encoder_dropout=0.0, postnet_dropout=0.0, variance_dropout=0.0, decoder_dropout=0.0)
+SMALL = dict(
+    n_symbols=40,
+    n_mels=16,
+    symbol_dim=32,
+    encoder_dim=32,
+    parallel_dim=32,
+    parallel_layers=2,
+    postnet_dim=16,
+    postnet_convs=3,
+    variance_filters=16,
+    prenet_dim=16,
+    decoder_rnn_dim=32,
+    encoder_dropout=0.0,
+    postnet_dropout=0.0,
+    variance_dropout=0.0,
+    decoder_dropout=0.0,
+)
 
 
 def model(decoder="parallel", **kw):
@@ -49,16 +64,30 @@ def test_training_pass_shapes(decoder):
     out = m(symbols, lengths, mels, durations.sum(1), None, torch.randn(2, 15), torch.randn(2, 15), durations)
     assert out.mel.shape == out.mel_post.shape == (2, 16, 15)
     assert out.pitch_pred.shape == (2, 15) and out.extra["log_durations"].shape == (2, 7)
-    assert (out.mel[1, :, 10:] == 0).all()                  # padded frames stay zero
+    assert (out.mel[1, :, 10:] == 0).all()  # padded frames stay zero
     out.mel_post.sum().backward()
 
 
 def test_variance_projections_start_at_zero_so_text_dominates():
     """At initialization pitch and energy add nothing; once their projections learn, they do."""
     m = model()
-    symbols, lengths, durations = torch.randint(1, 40, (1, 5)), torch.tensor([5]), torch.tensor([[2, 3, 1, 2, 2]])
-    run = lambda pitch: m(symbols, lengths, torch.zeros(1, 16, 10), torch.tensor([10]), None, pitch,
-                          torch.zeros(1, 10), durations).mel
+    symbols, lengths, durations = (
+        torch.randint(1, 40, (1, 5)),
+        torch.tensor([5]),
+        torch.tensor([[2, 3, 1, 2, 2]]),
+    )
+    run = lambda pitch: (
+        m(
+            symbols,
+            lengths,
+            torch.zeros(1, 16, 10),
+            torch.tensor([10]),
+            None,
+            pitch,
+            torch.zeros(1, 10),
+            durations,
+        ).mel
+    )
     assert torch.equal(run(torch.zeros(1, 10)), run(torch.full((1, 10), 3.0)))
     assert not torch.allclose(model(zero_init_variance=False).pitch_embedding.proj.weight, torch.tensor(0.0))
     with torch.no_grad():
@@ -75,12 +104,20 @@ def test_pitch_level_is_apart_from_the_contour_and_does_not_train_the_encoder():
     symbols, lengths = torch.randint(1, 40, (2, 6)), torch.tensor([6, 4])
     durations = torch.tensor([[3, 1, 2, 4, 1, 2], [2, 2, 3, 2, 0, 0]])
     frames = durations.sum(1)
-    out = m(symbols, lengths, torch.randn(2, 16, 13), frames, None, torch.randn(2, 13), torch.randn(2, 13),
-            durations)
+    out = m(
+        symbols,
+        lengths,
+        torch.randn(2, 16, 13),
+        frames,
+        None,
+        torch.randn(2, 13),
+        torch.randn(2, 13),
+        durations,
+    )
     mask = torch.arange(13)[None, :] < frames[:, None]
     means = (out.pitch_pred * mask).sum(1) / frames
     assert (out.pitch_pred[1, 9:] == 0).all()
-    ((means - 3.0) ** 2).sum().backward()                   # the level's error only: grad 12 on the bias
+    ((means - 3.0) ** 2).sum().backward()  # the level's error only: grad 12 on the bias
     assert m.pitch_level.bias.grad.abs() > 0
     assert all(p.grad is None or p.grad.abs().max() < 1e-5 for p in m.encoder.parameters())
     assert all(p.grad is None or p.grad.abs().max() < 1e-5 for p in m.pitch_predictor.parameters())
@@ -92,7 +129,7 @@ def test_infer_predicts_durations_and_applies_controls():
     m = model()
     with torch.no_grad():
         m.variance_stats.copy_(torch.tensor([5.0, 0.25, 0.0, 1.0]))
-        m.duration_predictor.out.bias.fill_(2.0)           # about 6 frames a symbol
+        m.duration_predictor.out.bias.fill_(2.0)  # about 6 frames a symbol
     symbols = torch.randint(1, 40, (2, 6))
     out = m.infer(symbols, torch.tensor([6, 4]))
     d = out.extra["durations"]
@@ -101,7 +138,7 @@ def test_infer_predicts_durations_and_applies_controls():
     assert out.alignment.shape == (2, int(out.lengths.max()), 6)
     shifted = m.infer(symbols, torch.tensor([6, 4]), pitch_shift=12.0)
     # one octave in normalized log-F0 units: log(2) / std
-    delta = (shifted.pitch - out.pitch)[0, :int(out.lengths[0])]
+    delta = (shifted.pitch - out.pitch)[0, : int(out.lengths[0])]
     assert torch.allclose(delta, torch.full_like(delta, torch.log(torch.tensor(2.0)) / 0.25), atol=1e-4)
     slow = m.infer(symbols, torch.tensor([6, 4]), pace=0.5)
     assert int(slow.lengths[0]) > int(out.lengths[0])

@@ -1,4 +1,5 @@
 """Tacotron2 pieces: shapes, masking, losses, alignment measures, phone-level averaging."""
+
 import pytest
 import torch
 
@@ -7,9 +8,21 @@ from tts.models.losses import LossWeights, guided_attention_loss, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from tts.models.variance import phone_averages, semitones_to_pitch_shift
 
-TINY = dict(symbol_dim=32, encoder_dim=32, attention_rnn_dim=48, decoder_rnn_dim=48, prenet_dim=32,
-            attention_dim=24, location_filters=4, location_kernel=7, postnet_dim=32, postnet_convs=3,
-            variance_filters=16, n_mels=20, n_symbols=200)
+TINY = dict(
+    symbol_dim=32,
+    encoder_dim=32,
+    attention_rnn_dim=48,
+    decoder_rnn_dim=48,
+    prenet_dim=32,
+    attention_dim=24,
+    location_filters=4,
+    location_kernel=7,
+    postnet_dim=32,
+    postnet_convs=3,
+    variance_filters=16,
+    n_mels=20,
+    n_symbols=200,
+)
 
 
 def tiny(**kw):
@@ -39,7 +52,7 @@ def test_forward_shapes(r):
     assert out.gate.shape == (3, 24 // r) and out.alignment.shape == (3, 24 // r, 12)
     assert out.pitch.shape == out.energy.shape == out.pitch_pred.shape == (3, 12)
     torch.testing.assert_close(out.alignment.sum(-1), torch.ones(3, 24 // r))
-    assert (out.alignment[1, :, 9:] == 0).all()            # no attention on padding
+    assert (out.alignment[1, :, 9:] == 0).all()  # no attention on padding
 
 
 def test_speaker_embedding_changes_output_and_is_required():
@@ -60,7 +73,7 @@ def test_padding_does_not_change_results():
     n, t = int(sl[2]), int(ml[2])
     alone = model(symbols[2:, :n], sl[2:], mels[2:, :, :t], ml[2:])
     torch.testing.assert_close(full.mel_post[2, :, :t], alone.mel_post[0], atol=1e-5, rtol=1e-4)
-    torch.testing.assert_close(full.alignment[2, :t // 2, :n], alone.alignment[0], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(full.alignment[2, : t // 2, :n], alone.alignment[0], atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(full.pitch_pred[2, :n], alone.pitch_pred[0], atol=1e-5, rtol=1e-4)
     assert (full.mel_post[2, :, t:] == 0).all()
 
@@ -77,9 +90,9 @@ def test_given_pitch_and_energy_are_used():
 def test_inference_stops_at_length_guard_and_reports_it():
     model = tiny(max_frames_per_symbol=2.0, reduction=2).eval()
     symbols, sl, _, _ = batch()
-    model.decoder.gate.bias.data.fill_(-100.0)         # a gate that never fires
+    model.decoder.gate.bias.data.fill_(-100.0)  # a gate that never fires
     out = model.infer(symbols, sl)
-    assert out.lengths.tolist() == [2 * int(k) for k in sl]     # 2 frames per symbol, then stop
+    assert out.lengths.tolist() == [2 * int(k) for k in sl]  # 2 frames per symbol, then stop
     assert not out.stopped_by_gate.any()
     assert out.mel_post.shape[0] == 3 and out.mel_post.shape[2] == int(out.lengths.max())
     assert out.reached_end.dtype == torch.bool
@@ -87,8 +100,16 @@ def test_inference_stops_at_length_guard_and_reports_it():
 
 def test_pitch_shift_moves_the_pitch_fed_to_the_decoder():
     model = tiny().eval()
-    model.set_stats({"log_f0_mean": 5.0, "log_f0_std": 0.2, "energy_mean": 10.0, "energy_std": 2.0,
-                     "mel_mean": [0.0] * 20, "mel_std": [1.0] * 20})
+    model.set_stats(
+        {
+            "log_f0_mean": 5.0,
+            "log_f0_std": 0.2,
+            "energy_mean": 10.0,
+            "energy_std": 2.0,
+            "mel_mean": [0.0] * 20,
+            "mel_std": [1.0] * 20,
+        }
+    )
     symbols, sl, _, _ = batch()
     base = model.infer(symbols, sl, max_steps=3)
     up = model.infer(symbols, sl, pitch_shift=12.0, max_steps=3)
@@ -107,11 +128,20 @@ def test_loss_terms():
     target = torch.zeros(3, 12)
     out = model(symbols, sl, mels, ml, pitch=target, energy=target)
     total, terms = tacotron2_loss(out, mels, ml, sl, 2, LossWeights(), target, target)
-    assert set(terms) == {"mel_mse", "mel_l1", "post_mse", "post_l1", "gate", "pitch", "energy", "guided_attention"}
+    assert set(terms) == {
+        "mel_mse",
+        "mel_l1",
+        "post_mse",
+        "post_l1",
+        "gate",
+        "pitch",
+        "energy",
+        "guided_attention",
+    }
     assert all(v >= 0 for v in terms.values()) and torch.isfinite(total)
     # masked: changing the target inside padding changes nothing
     mels2 = mels.clone()
-    mels2[2, :, int(ml[2]):] = 100.0
+    mels2[2, :, int(ml[2]) :] = 100.0
     _, terms2 = tacotron2_loss(out, mels2, ml, sl, 2, LossWeights(), target, target)
     assert terms2["mel_mse"] == pytest.approx(terms["mel_mse"])
     _, off = tacotron2_loss(out, mels, ml, sl, 2, LossWeights(guided_attention=0.0), target, target)
@@ -151,8 +181,10 @@ def test_phone_averages():
     values = torch.tensor([[1.0, 3, 5, 7, 10, 20, 30, 40]])
     weight = torch.ones(1, 8)
     torch.testing.assert_close(phone_averages(a, values, weight, reduction=2), torch.tensor([[4.0, 25.0]]))
-    voiced = torch.tensor([[1.0, 1, 0, 0, 0, 0, 0, 0]])           # symbol 1 unvoiced → fallback
-    torch.testing.assert_close(phone_averages(a, values, voiced, 2, fallback=-1.0), torch.tensor([[2.0, -1.0]]))
+    voiced = torch.tensor([[1.0, 1, 0, 0, 0, 0, 0, 0]])  # symbol 1 unvoiced → fallback
+    torch.testing.assert_close(
+        phone_averages(a, values, voiced, 2, fallback=-1.0), torch.tensor([[2.0, -1.0]])
+    )
 
 
 def test_bad_config():
@@ -162,5 +194,17 @@ def test_bad_config():
 
 def test_full_size_matches_published_sizes():
     c = Tacotron2Config()
-    assert (c.symbol_dim, c.encoder_dim, c.attention_rnn_dim, c.decoder_rnn_dim, c.prenet_dim) == (512, 512, 1024, 1024, 256)
-    assert (c.attention_dim, c.location_filters, c.location_kernel, c.postnet_dim, c.postnet_convs) == (128, 32, 31, 512, 5)
+    assert (c.symbol_dim, c.encoder_dim, c.attention_rnn_dim, c.decoder_rnn_dim, c.prenet_dim) == (
+        512,
+        512,
+        1024,
+        1024,
+        256,
+    )
+    assert (c.attention_dim, c.location_filters, c.location_kernel, c.postnet_dim, c.postnet_convs) == (
+        128,
+        32,
+        31,
+        512,
+        5,
+    )

@@ -1,4 +1,5 @@
 """A small listening test built from real rendered speech, and a live server for it."""
+
 import asyncio
 import shutil
 import socket
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from mos.build import build_test
 from core.audio import load_audio
+from mos.build import build_test
 
 
 def _free_port() -> int:
@@ -25,11 +26,13 @@ def systems(four_utterances, tmp_path_factory):
     ref, low = root / "ref", root / "lowpass"
     ref.mkdir(), low.mkdir()
     for wav in sorted((four_utterances.parent / "data" / "wavs").glob("*.wav")):
-        audio = load_audio(wav, 22050)[:int(0.6 * 22050)]
+        audio = load_audio(wav, 22050)[: int(0.6 * 22050)]
         sf.write(ref / wav.name, audio, 22050, subtype="PCM_16")
         spectrum = np.fft.rfft(audio)
-        spectrum[len(spectrum) // 4:] = 0
-        sf.write(low / wav.name, np.fft.irfft(spectrum, len(audio)).astype(np.float32), 22050, subtype="PCM_16")
+        spectrum[len(spectrum) // 4 :] = 0
+        sf.write(
+            low / wav.name, np.fft.irfft(spectrum, len(audio)).astype(np.float32), 22050, subtype="PCM_16"
+        )
     return {"ref": ref, "lowpass": low}
 
 

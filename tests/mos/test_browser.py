@@ -1,4 +1,5 @@
 """The rating page driven in a real headless Chromium (Debian's), as a rater would."""
+
 import json
 import sqlite3
 
@@ -22,8 +23,11 @@ def _rate_everything(page, rater, scores):
         page.check(f"#scale input[value='{scores[n % len(scores)]}']")
         page.click("#next")
         n += 1
-        page.wait_for_function(f"document.getElementById('done').hidden === false || "
-                               f"document.getElementById('progress').value === {n}", timeout=15000)
+        page.wait_for_function(
+            f"document.getElementById('done').hidden === false || "
+            f"document.getElementById('progress').value === {n}",
+            timeout=15000,
+        )
     assert page.is_visible("#done")
     return n
 
@@ -34,10 +38,10 @@ def test_a_rater_rates_every_item_through_the_server(server, test_dir, chromium)
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
         page = browser.new_page()
         page.goto(server.url)
-        assert "语音" in page.inner_text("#intro")                           # Mandarin by default
+        assert "语音" in page.inner_text("#intro")  # Mandarin by default
         page.click("#lang")
         assert "Listen to each sample" in page.inner_text("#intro")
-        page.click("#start")                                                 # no rater id yet
+        page.click("#start")  # no rater id yet
         assert "rater ID" in page.inner_text("#intro_error")
         rated = _rate_everything(page, "chromium1", [5, 4, 3, 2, 1])
         browser.close()
@@ -80,4 +84,4 @@ def test_offline_page_rates_and_downloads_the_ratings(test_dir, chromium, tmp_pa
     assert data["rater"] == "mail1" and len(data["ratings"]) == len(items)
     assert {r["item"] for r in data["ratings"]} == {it["id"] for it in items}
     assert all(r["score"] == 4 and r["plays"] >= 1 for r in data["ratings"])
-    assert not (test_dir / "ratings.sqlite").exists()                       # nothing was sent anywhere
+    assert not (test_dir / "ratings.sqlite").exists()  # nothing was sent anywhere

@@ -1,4 +1,5 @@
 """The recognizer: shapes, CTC training, decoding, error rate, augmentation, bad audio, CLI."""
+
 import math
 import subprocess
 import sys
@@ -8,12 +9,12 @@ import pytest
 import soundfile as sf
 import torch
 
+from core.pitch import yin
 from recognizer.augment import SpecAugment, speed_perturb
 from recognizer.decode import beam_search, greedy_decode
 from recognizer.metrics import edit_distance, error_rate
 from recognizer.model import RecognizerConfig, build_recognizer
 from recognizer.tokens import BLANK, TokenSet
-from core.pitch import yin
 
 from ..helpers import train_tiny
 
@@ -35,7 +36,7 @@ def test_padding_does_not_change_the_crnn_output():
     x[1, :, 40:] = 0
     both, lengths = model(x, torch.tensor([80, 40]))
     alone, _ = model(x[1:, :, :40], torch.tensor([40]))
-    torch.testing.assert_close(both[1, :int(lengths[1])], alone[0], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(both[1, : int(lengths[1])], alone[0], atol=1e-5, rtol=1e-4)
 
 
 def test_tokens():
@@ -68,11 +69,17 @@ def test_beam_search_finds_the_likelier_labelling():
     assert beam_search(one_hot_path([1, 1, 0, 1, 2])[0], beam=4) == [1, 1, 2]
 
 
-@pytest.mark.parametrize("ref,hyp,edits", [
-    (["a", "b", "c"], ["a", "b", "c"], 0), (["a", "b", "c"], ["a", "c"], 1),
-    (["a", "b", "c"], ["a", "x", "c", "d"], 2), (["a"], [], 1), ([], ["a", "b"], 2),
-    (["ni3", "hao3"], ["ni2", "hao3"], 1),          # a tone error is an error
-])
+@pytest.mark.parametrize(
+    "ref,hyp,edits",
+    [
+        (["a", "b", "c"], ["a", "b", "c"], 0),
+        (["a", "b", "c"], ["a", "c"], 1),
+        (["a", "b", "c"], ["a", "x", "c", "d"], 2),
+        (["a"], [], 1),
+        ([], ["a", "b"], 2),
+        (["ni3", "hao3"], ["ni2", "hao3"], 1),  # a tone error is an error
+    ],
+)
 def test_edit_distance(ref, hyp, edits):
     assert edit_distance(ref, hyp) == edits
 
@@ -108,19 +115,29 @@ def test_speed_perturbation_changes_length_and_pitch(factor, sine):
 
 @pytest.fixture(scope="module")
 def trained(four_utterances, tmp_path_factory):
-    cfg = {"task": "recognizer", "data": {"features_dir": str(four_utterances), "speed_perturb": 0.0,
-                                          "spec_augment": False},
-           "model": TINY, "train": {"steps": 60, "batch_size": 4, "lr": 5e-3, "scheduler": "none",
-                                    "log_every": 10, "validate_every": 10 ** 6, "checkpoint_every": 10 ** 6,
-                                    "progress": False}}
+    cfg = {
+        "task": "recognizer",
+        "data": {"features_dir": str(four_utterances), "speed_perturb": 0.0, "spec_augment": False},
+        "model": TINY,
+        "train": {
+            "steps": 60,
+            "batch_size": 4,
+            "lr": 5e-3,
+            "scheduler": "none",
+            "log_every": 10,
+            "validate_every": 10**6,
+            "checkpoint_every": 10**6,
+            "progress": False,
+        },
+    }
     out = tmp_path_factory.mktemp("rec")
     return train_tiny(cfg, out), cfg
 
 
 def test_ctc_loss_decreases_on_a_tiny_set(trained, four_utterances):
     from cli.train import registered_task
-    from core.config import from_dict
     from core.checkpoint import load_checkpoint
+    from core.config import from_dict
 
     ckpt, cfg = trained
     run_class, task_class = registered_task("recognizer")
@@ -135,8 +152,9 @@ def test_ctc_loss_decreases_on_a_tiny_set(trained, four_utterances):
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cli.recognize", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.recognize", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_and_bad_audio(trained, four_utterances, tmp_path):
@@ -146,9 +164,9 @@ def test_cli_and_bad_audio(trained, four_utterances, tmp_path):
     wav = json.loads((four_utterances / "index.json").read_text())[0]["audio"]
     audio, sr = sf.read(wav, dtype="float32")
     stereo = tmp_path / "stereo_44k.wav"
-    sf.write(stereo, np.stack([audio, audio], 1)[::1], sr)                # stereo
+    sf.write(stereo, np.stack([audio, audio], 1)[::1], sr)  # stereo
     other_rate = tmp_path / "rate.wav"
-    sf.write(other_rate, audio, 44100)                                     # wrong header rate: still read
+    sf.write(other_rate, audio, 44100)  # wrong header rate: still read
     empty, silent, corrupt = tmp_path / "empty.wav", tmp_path / "silent.wav", tmp_path / "corrupt.wav"
     sf.write(empty, np.zeros(0, dtype=np.float32), 16000)
     sf.write(silent, np.zeros(16000, dtype=np.float32), 16000)
@@ -160,7 +178,7 @@ def test_cli_and_bad_audio(trained, four_utterances, tmp_path):
     r = cli("--model", str(ckpt), str(empty), str(silent), str(corrupt), wav)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "empty" in r.stderr and "silent" in r.stderr and "cannot read" in r.stderr
-    assert len(r.stdout.rstrip("\n").split("\n")) == 1               # the good file still recognized
+    assert len(r.stdout.rstrip("\n").split("\n")) == 1  # the good file still recognized
     r = cli("--model", str(ckpt), wav, "--text", "今天天气很好。")
     assert r.returncode == 0 and "syllable error rate" in r.stderr
     r = cli("--model", str(tmp_path / "none.pt"), wav)
@@ -185,6 +203,10 @@ def test_missing_file_is_named_not_a_system_error(tmp_path):
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "cli.recognize", str(tmp_path / "none.wav")],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "cli.recognize", str(tmp_path / "none.wav")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "no such file" in r.stderr and "System error" not in r.stderr and "Traceback" not in r.stderr

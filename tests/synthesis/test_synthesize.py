@@ -1,5 +1,6 @@
 """Voices and synthesis end to end on tiny models trained in the test: the Python
 pipeline, tts-voice, tts-synthesize (argument, stdin, text file), and bad input."""
+
 import json
 import subprocess
 import sys
@@ -9,7 +10,6 @@ import pytest
 import soundfile as sf
 import torch
 
-from core.pitch import yin
 from synthesis.pipeline import Synthesizer
 from synthesis.voice import VoiceError, build_voice, load_voice
 
@@ -20,7 +20,7 @@ from ..helpers import run_config, train_tiny, vocoder_config
 def checkpoints(four_utterances, tmp_path_factory):
     root = tmp_path_factory.mktemp("ckpt")
     cfg = run_config(four_utterances, 60)
-    cfg["model"]["n_speakers"] = 0                      # one embedding per voice
+    cfg["model"]["n_speakers"] = 0  # one embedding per voice
     acoustic = train_tiny(cfg, root / "acoustic")
     vocoder = train_tiny(vocoder_config(four_utterances, 5), root / "vocoder")
     return acoustic, vocoder
@@ -42,7 +42,7 @@ def test_voice_folder_round_trip(voice, checkpoints, tmp_path):
     assert half["storage"] == "float16"
     assert (tmp_path / "half/acoustic.pt").stat().st_size < 0.6 * (voice / "acoustic.pt").stat().st_size
     hv = load_voice(tmp_path / "half")
-    for (k, a), b in zip(v.acoustic.state_dict().items(), hv.acoustic.state_dict().values()):
+    for a, b in zip(v.acoustic.state_dict().values(), hv.acoustic.state_dict().values()):
         torch.testing.assert_close(a, b, atol=2e-3, rtol=2e-3)
 
 
@@ -63,8 +63,10 @@ def test_synthesize_returns_what_each_sentence_was_made_of(voice):
     symbols = len(tts.frontend.encode(tts.frontend("今天天气很好。")[0]))
     assert first.alignment.shape[1] == symbols and first.alignment.shape[0] >= 1
     assert result.timings.audio_seconds == pytest.approx(len(result.audio) / tts.sample_rate)
-    assert result.timings.rtf > 0 and result.timings.acoustic_seconds > 0 and result.timings.vocoder_seconds > 0
-    again = tts.synthesize("我们去公园散步。", speaker="spk3")          # nothing carried over between calls
+    assert (
+        result.timings.rtf > 0 and result.timings.acoustic_seconds > 0 and result.timings.vocoder_seconds > 0
+    )
+    again = tts.synthesize("我们去公园散步。", speaker="spk3")  # nothing carried over between calls
     assert len(again.sentences) == 1 and again.timings.audio_seconds < result.timings.audio_seconds
 
 
@@ -78,7 +80,7 @@ def test_long_text_streams_sentence_by_sentence(voice):
 def test_griffin_lim_and_waveglow_both_speak(voice):
     for vocoder in ("waveglow", "griffin-lim"):
         audio = Synthesizer(voice, vocoder=vocoder)("今天天气很好。", speaker="spk0")
-        assert np.sqrt(np.mean(audio ** 2)) > 1e-3
+        assert np.sqrt(np.mean(audio**2)) > 1e-3
 
 
 def test_bad_speaker_and_vocoder(voice):
@@ -88,19 +90,39 @@ def test_bad_speaker_and_vocoder(voice):
         Synthesizer(voice, vocoder="hifigan")
 
 
-@pytest.mark.parametrize("damage,message", [
-    (lambda d: (d / "card.json").unlink(), "not a voice folder"),
-    (lambda d: (d / "acoustic.pt").write_bytes(b"garbage"), "corrupt or unsafe"),
-    (lambda d: (d / "card.json").write_text(json.dumps({**json.loads((d / "card.json").read_text()), "version": 99})),
-     "version 99"),
-    (lambda d: (d / "symbols.json").write_text(json.dumps({"version": 0, "symbols": ["_", "a"]})), "symbol table"),
-    # issue 17: these were tracebacks
-    (lambda d: (d / "acoustic.pt").write_bytes(b""), "corrupt or unsafe"),
-    (lambda d: (d / "card.json").write_text(json.dumps({**json.loads((d / "card.json").read_text()), "version": "2"})),
-     "whole number"),
-    (lambda d: (d / "card.json").write_text(json.dumps({k: v for k, v in json.loads((d / "card.json").read_text()).items()
-                                                       if k != "symbols"})), "no symbol table checksum"),
-])
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (lambda d: (d / "card.json").unlink(), "not a voice folder"),
+        (lambda d: (d / "acoustic.pt").write_bytes(b"garbage"), "corrupt or unsafe"),
+        (
+            lambda d: (d / "card.json").write_text(
+                json.dumps({**json.loads((d / "card.json").read_text()), "version": 99})
+            ),
+            "version 99",
+        ),
+        (
+            lambda d: (d / "symbols.json").write_text(json.dumps({"version": 0, "symbols": ["_", "a"]})),
+            "symbol table",
+        ),
+        # issue 17: these were tracebacks
+        (lambda d: (d / "acoustic.pt").write_bytes(b""), "corrupt or unsafe"),
+        (
+            lambda d: (d / "card.json").write_text(
+                json.dumps({**json.loads((d / "card.json").read_text()), "version": "2"})
+            ),
+            "whole number",
+        ),
+        (
+            lambda d: (d / "card.json").write_text(
+                json.dumps(
+                    {k: v for k, v in json.loads((d / "card.json").read_text()).items() if k != "symbols"}
+                )
+            ),
+            "no symbol table checksum",
+        ),
+    ],
+)
 def test_wrong_or_corrupt_voice_is_a_clear_error(voice, tmp_path, damage, message):
     import shutil
 
@@ -112,8 +134,9 @@ def test_wrong_or_corrupt_voice_is_a_clear_error(voice, tmp_path, damage, messag
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "cli.synthesize", *args], input=stdin, capture_output=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.synthesize", *args], input=stdin, capture_output=True, timeout=300
+    )
 
 
 def test_cli_writes_16_bit_wav_and_reports_rtf(voice, tmp_path):
@@ -126,11 +149,28 @@ def test_cli_writes_16_bit_wav_and_reports_rtf(voice, tmp_path):
 
 
 def test_cli_stdin_and_text_file(voice, tmp_path):
-    r = cli("-o", str(tmp_path / "a.wav"), "--model", str(voice), "--vocoder", "griffin-lim", stdin="你好。".encode())
+    r = cli(
+        "-o",
+        str(tmp_path / "a.wav"),
+        "--model",
+        str(voice),
+        "--vocoder",
+        "griffin-lim",
+        stdin="你好。".encode(),
+    )
     assert r.returncode == 0 and (tmp_path / "a.wav").exists(), r.stderr.decode()
     lines = tmp_path / "lines.txt"
     lines.write_text("今天天气很好。\n\n我们去公园散步。\n", encoding="utf-8")
-    r = cli("--text-file", str(lines), "-o", str(tmp_path / "many"), "--model", str(voice), "--vocoder", "griffin-lim")
+    r = cli(
+        "--text-file",
+        str(lines),
+        "-o",
+        str(tmp_path / "many"),
+        "--model",
+        str(voice),
+        "--vocoder",
+        "griffin-lim",
+    )
     assert r.returncode == 0, r.stderr.decode()
     assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["0001.wav", "0002.wav", "index.tsv"]
 
@@ -141,8 +181,21 @@ def test_cli_speaks_standard_input_while_it_is_still_being_read(voice, tmp_path)
     import time
 
     out = tmp_path / "stream.wav"
-    p = subprocess.Popen([sys.executable, "-m", "cli.synthesize", "-o", str(out), "--model", str(voice),
-                          "--vocoder", "griffin-lim"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli.synthesize",
+            "-o",
+            str(out),
+            "--model",
+            str(voice),
+            "--vocoder",
+            "griffin-lim",
+        ],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     p.stdin.write("今天天气很好。我们一起去公园散步吧。\n".encode())
     p.stdin.flush()
     deadline, grew = time.time() + 200, False
@@ -158,10 +211,14 @@ def test_cli_speaks_standard_input_while_it_is_still_being_read(voice, tmp_path)
 
 def test_cli_refuses_a_redirected_file_over_the_bound_before_loading(voice, tmp_path):
     big = tmp_path / "big.txt"
-    big.write_bytes("你好。".encode() * 120_000)                         # 1.08 MB
+    big.write_bytes("你好。".encode() * 120_000)  # 1.08 MB
     with open(big, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "cli.synthesize", "-o", str(tmp_path / "x.wav"),
-                            "--model", str(voice)], stdin=f, capture_output=True, timeout=120)
+        r = subprocess.run(
+            [sys.executable, "-m", "cli.synthesize", "-o", str(tmp_path / "x.wav"), "--model", str(voice)],
+            stdin=f,
+            capture_output=True,
+            timeout=120,
+        )
     assert r.returncode == 1 and b"more than 1,000,000 bytes" in r.stderr and b"Traceback" not in r.stderr
     assert not (tmp_path / "x.wav").exists()
 
@@ -170,29 +227,41 @@ def test_cli_pitch_shift_changes_pitch_fed_to_the_model(voice, tmp_path):
     files = {}
     for shift in ("-12", "12"):
         files[shift] = tmp_path / f"p{shift}.wav"
-        r = cli("今天天气很好。", "-o", str(files[shift]), "--model", str(voice), "--pitch-shift", shift,
-                "--vocoder", "griffin-lim")
+        r = cli(
+            "今天天气很好。",
+            "-o",
+            str(files[shift]),
+            "--model",
+            str(voice),
+            "--pitch-shift",
+            shift,
+            "--vocoder",
+            "griffin-lim",
+        )
         assert r.returncode == 0, r.stderr.decode()
     a, b = (sf.read(files[s])[0] for s in ("-12", "12"))
     assert not (len(a) == len(b) and np.allclose(a, b))
 
 
-@pytest.mark.parametrize("args,stdin,message", [
-    (["", "-o", "{tmp}/x.wav"], None, "empty text"),
-    (["你好", "-o", "{tmp}/no/such/dir/x.wav"], None, "does not exist"),
-    (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}"], None, "not a voice folder"),
-    (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}/missing"], None, "voice folder not found"),
-    (["😀", "-o", "{tmp}/x.wav"], None, "no pronounceable"),
-    (["--text-file", "{tmp}/none.txt", "-o", "{tmp}/d"], None, "cannot read"),
-    # controls out of range or not finite (issue 17: were silent wrong results or tracebacks)
-    (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "1000"], None, "outside -12..12 semitones"),
-    (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "nan"], None, "outside -12..12 semitones"),
-    (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "-1"], None, "outside (0, 4]"),
-    (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "inf"], None, "outside (0, 4]"),
-    (["你好", "-o", "{tmp}/x.wav", "--sigma", "-5"], None, "outside [0, 2]"),
-    (["你好", "-o", "{tmp}/x.wav", "--device", "cuda"], None, "no CUDA device"),
-    (["-o", "{tmp}/x.wav"], b"\xe4\xbd\xa0" * 400_000, "more than 1,000,000 bytes"),
-])
+@pytest.mark.parametrize(
+    "args,stdin,message",
+    [
+        (["", "-o", "{tmp}/x.wav"], None, "empty text"),
+        (["你好", "-o", "{tmp}/no/such/dir/x.wav"], None, "does not exist"),
+        (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}"], None, "not a voice folder"),
+        (["你好", "-o", "{tmp}/x.wav", "--model", "{tmp}/missing"], None, "voice folder not found"),
+        (["😀", "-o", "{tmp}/x.wav"], None, "no pronounceable"),
+        (["--text-file", "{tmp}/none.txt", "-o", "{tmp}/d"], None, "cannot read"),
+        # controls out of range or not finite (issue 17: were silent wrong results or tracebacks)
+        (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "1000"], None, "outside -12..12 semitones"),
+        (["你好", "-o", "{tmp}/x.wav", "--pitch-shift", "nan"], None, "outside -12..12 semitones"),
+        (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "-1"], None, "outside (0, 4]"),
+        (["你好", "-o", "{tmp}/x.wav", "--energy-scale", "inf"], None, "outside (0, 4]"),
+        (["你好", "-o", "{tmp}/x.wav", "--sigma", "-5"], None, "outside [0, 2]"),
+        (["你好", "-o", "{tmp}/x.wav", "--device", "cuda"], None, "no CUDA device"),
+        (["-o", "{tmp}/x.wav"], b"\xe4\xbd\xa0" * 400_000, "more than 1,000,000 bytes"),
+    ],
+)
 def test_cli_bad_input(voice, tmp_path, args, stdin, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if "--model" not in args:
@@ -204,7 +273,7 @@ def test_cli_bad_input(voice, tmp_path, args, stdin, message):
 
 
 def test_cli_output_that_cannot_be_written(voice, tmp_path):
-    r = cli("你好", "-o", str(tmp_path), "--model", str(voice))          # a folder, not a file
+    r = cli("你好", "-o", str(tmp_path), "--model", str(voice))  # a folder, not a file
     assert r.returncode == 1 and b"is a folder" in r.stderr
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -230,7 +299,7 @@ def test_cli_refuses_to_overwrite_a_file_that_is_not_a_wav(voice, tmp_path):
     assert notes.read_text(encoding="utf-8") == "my notes"
     r = cli("你好", "-o", str(notes), "--model", str(voice), "--force")
     assert r.returncode == 0 and sf.info(notes).samplerate == 22050
-    r = cli("你好", "-o", str(notes), "--model", str(voice))          # now a WAV: overwriting is fine
+    r = cli("你好", "-o", str(notes), "--model", str(voice))  # now a WAV: overwriting is fine
     assert r.returncode == 0, r.stderr.decode()
 
 
@@ -239,8 +308,21 @@ def test_sigterm_during_synthesis_leaves_no_temporary_file(voice, tmp_path):
     import time
 
     text = "今天天气很好，我们去公园散步。" * 60
-    p = subprocess.Popen([sys.executable, "-m", "cli.synthesize", text, "-o", str(tmp_path / "long.wav"),
-                          "--model", str(voice), "--vocoder", "griffin-lim"], stderr=subprocess.PIPE)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli.synthesize",
+            text,
+            "-o",
+            str(tmp_path / "long.wav"),
+            "--model",
+            str(voice),
+            "--vocoder",
+            "griffin-lim",
+        ],
+        stderr=subprocess.PIPE,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob(".long.wav.tmp*")):
         time.sleep(0.05)

@@ -1,19 +1,20 @@
 """Damaged checkpoints are refused with one line naming the alternatives; a run whose loss
 goes non-finite stops without writing; writes are fsynced before and after the rename."""
+
 import math
 import os
 
 import pytest
 import torch
 
+from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from core.config import from_dict
 from core.files import first_line
-from tts.training.acoustic import AcousticRunConfig, AcousticTask
-from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from core.trainer import Trainer, TrainingDiverged
+from tts.training.acoustic import AcousticRunConfig, AcousticTask
 
 from ..helpers import run_config
-from .test_trainer import cli, _write_config
+from .test_trainer import _write_config, cli
 
 
 @pytest.fixture()
@@ -50,7 +51,7 @@ def test_damage_inside_a_tensor_is_caught_by_the_checksum(tmp_path):
     data = bytearray(path.read_bytes())
     at = data.find(torch.tensor([100_000.0]).numpy().tobytes())
     assert at > 0
-    data[at:at + 4] = torch.tensor([float("nan")]).numpy().tobytes()      # a NaN where a weight was
+    data[at : at + 4] = torch.tensor([float("nan")]).numpy().tobytes()  # a NaN where a weight was
     path.write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match="damaged"):
         load_checkpoint(path)
@@ -75,20 +76,27 @@ def test_non_finite_loss_stops_without_writing(four_utterances, tmp_path, monkey
 
     monkeypatch.setattr(task, "loss", loss)
     trainer = Trainer(task, tmp_path)
-    with pytest.raises(TrainingDiverged, match="step 4: the loss (and the gradient norm )?(is|are) not finite"):
+    with pytest.raises(
+        TrainingDiverged, match="step 4: the loss (and the gradient norm )?(is|are) not finite"
+    ):
         trainer.fit()
     latest = load_checkpoint(tmp_path / "checkpoints/latest.pt")
     assert latest["step"] == 3
     assert all(torch.isfinite(v).all() for v in latest["model"].values() if v.is_floating_point())
-    assert sorted(p.name for p in (tmp_path / "checkpoints").glob("step_*.pt")) == ["step_0000002.pt",
-                                                                                    "step_0000003.pt"]
+    assert sorted(p.name for p in (tmp_path / "checkpoints").glob("step_*.pt")) == [
+        "step_0000002.pt",
+        "step_0000003.pt",
+    ]
 
 
 def test_writes_are_fsynced_before_and_after_the_rename(tmp_path, monkeypatch):
     calls = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(("fsync", os.path.isdir(f"/proc/self/fd/{fd}"))),
-                                                   real_fsync(fd)))
+    monkeypatch.setattr(
+        os,
+        "fsync",
+        lambda fd: (calls.append(("fsync", os.path.isdir(f"/proc/self/fd/{fd}"))), real_fsync(fd)),
+    )
     monkeypatch.setattr(os, "replace", lambda a, b: (calls.append(("replace", None)), real_replace(a, b)))
     save_checkpoint(tmp_path / "c.pt", {"step": 1})
     assert calls == [("fsync", False), ("replace", None), ("fsync", True)]

@@ -1,19 +1,32 @@
 """A tiny duration-informed Tacotron2 overfits four utterances: the loss falls and
 free-running synthesis (predicted durations) has the right length; the validation probe
 scores what the recognizer hears. (Pitch control is tested on the shipped voice.)"""
+
 import pytest
 import torch
 
 from core.config import from_dict
+from core.trainer import Trainer
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from tts.training.intelligibility import IntelligibilityProbe
-from core.trainer import Trainer
 
 from ..helpers import run_config
 
-TINY = {"decoder": "parallel", "reduction": 1, "symbol_dim": 64, "encoder_dim": 64, "parallel_dim": 64,
-        "parallel_layers": 2, "postnet_dim": 32, "postnet_convs": 3, "variance_filters": 32,
-        "encoder_dropout": 0.0, "postnet_dropout": 0.0, "variance_dropout": 0.0, "decoder_dropout": 0.0}
+TINY = {
+    "decoder": "parallel",
+    "reduction": 1,
+    "symbol_dim": 64,
+    "encoder_dim": 64,
+    "parallel_dim": 64,
+    "parallel_layers": 2,
+    "postnet_dim": 32,
+    "postnet_convs": 3,
+    "variance_filters": 32,
+    "encoder_dropout": 0.0,
+    "postnet_dropout": 0.0,
+    "variance_dropout": 0.0,
+    "decoder_dropout": 0.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +58,7 @@ def test_free_running_length_follows_the_predicted_durations(trained):
     task, batch, _ = trained
     for i in range(len(batch["ids"])):
         n = int(batch["symbol_lengths"][i])
-        out = task.model.infer(batch["symbols"][i:i + 1, :n], speakers=batch["speakers"][i:i + 1])
+        out = task.model.infer(batch["symbols"][i : i + 1, :n], speakers=batch["speakers"][i : i + 1])
         assert 0.8 < int(out.lengths[0]) / int(batch["mel_lengths"][i]) < 1.25
 
 
@@ -59,7 +72,7 @@ class _Copy(torch.nn.Module):
     def infer(self, symbols, lengths, speakers=None):
         from types import SimpleNamespace
 
-        mels = [torch.randn_like(m) * 2 - 6 if self.noise else m for m in self.mels[:len(symbols)]]
+        mels = [torch.randn_like(m) * 2 - 6 if self.noise else m for m in self.mels[: len(symbols)]]
         t = max(m.shape[1] for m in mels)
         out = torch.stack([torch.nn.functional.pad(m, (0, t - m.shape[1]), value=-11.5) for m in mels])
         return SimpleNamespace(mel_post=out, lengths=torch.tensor([m.shape[1] for m in mels]))

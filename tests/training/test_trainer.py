@@ -1,5 +1,6 @@
 """The training machinery: exact resume, safe checkpoints, schedules, AMP, accumulation,
 DDP on two CPU processes, and tts-train as a user runs it (Ctrl-C included)."""
+
 import json
 import os
 import signal
@@ -11,12 +12,11 @@ import pytest
 import torch
 import yaml
 
-from core.config import from_dict
-from tts.training.acoustic import AcousticRunConfig, AcousticTask
 from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from core.trainer import Trainer
-
+from core.config import from_dict
 from core.data.prepare import prepare
+from core.trainer import Trainer
+from tts.training.acoustic import AcousticRunConfig, AcousticTask
 
 from ..helpers import make_dataset, run_config, train_tiny
 
@@ -41,7 +41,10 @@ def test_resume_continues_exactly(with_validation, tmp_path):
     resumed = train(with_validation, tmp_path / "b", 6, resume=tmp_path / "b/checkpoints/latest.pt", **kw)
     assert resumed.step == straight.step == 6
     assert same_weights(straight, resumed)
-    assert straight.optimizer.state_dict()["state"][0]["step"] == resumed.optimizer.state_dict()["state"][0]["step"]
+    assert (
+        straight.optimizer.state_dict()["state"][0]["step"]
+        == resumed.optimizer.state_dict()["state"][0]["step"]
+    )
     assert straight.lr == resumed.lr
 
 
@@ -87,7 +90,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     monkeypatch.setattr(torch, "save", broken_save)
     with pytest.raises(OSError):
         save_checkpoint(path, {"step": 2})
-    assert load_checkpoint(path)["step"] == 1                     # the old checkpoint survives
+    assert load_checkpoint(path)["step"] == 1  # the old checkpoint survives
 
 
 @pytest.mark.parametrize("scheduler", ["cosine", "plateau", "noam", "none"])
@@ -104,7 +107,7 @@ def test_schedules(four_utterances, tmp_path, scheduler):
 def test_bf16_autocast_and_accumulation_train(four_utterances, tmp_path):
     from core.trainer import cpu_bf16_lstm_supported
 
-    if not cpu_bf16_lstm_supported():          # CPUs without AVX-512: a clear error, not a crash mid-step
+    if not cpu_bf16_lstm_supported():  # CPUs without AVX-512: a clear error, not a crash mid-step
         with pytest.raises(ValueError, match="AVX-512"):
             train(four_utterances, tmp_path, 2, amp="bf16", accumulation=2, batch_size=2)
     amp = "bf16" if cpu_bf16_lstm_supported() else "none"
@@ -127,9 +130,27 @@ def _write_config(path, feats, steps, **train_kw):
 def test_ddp_two_cpu_processes_end_with_identical_weights(four_utterances, tmp_path):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 3, batch_size=2)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
-                        "29533", "-m", "cli.train", "--config", str(cfg), "--out", str(tmp_path / "run")],
-                       capture_output=True, text=True, timeout=600, env=env)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            "2",
+            "--master_port",
+            "29533",
+            "-m",
+            "cli.train",
+            "--config",
+            str(cfg),
+            "--out",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     hashes = [(tmp_path / f"run/params_rank{i}.sha256").read_text() for i in (0, 1)]
     assert hashes[0] == hashes[1]
@@ -138,8 +159,9 @@ def test_ddp_two_cpu_processes_end_with_identical_weights(four_utterances, tmp_p
 
 
 def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "cli.train", *args], capture_output=True, text=True,
-                          timeout=600, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.train", *args], capture_output=True, text=True, timeout=600, **kw
+    )
 
 
 def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
@@ -161,18 +183,39 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
 
 def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
-    source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))     # in process: faster
+    source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))  # in process: faster
     # lr 0 (written 0e-4, which YAML 1.1 reads as a string): the step leaves the weights as loaded
-    r = cli("--config", str(cfg), "--out", str(tmp_path / "b"), "--init", str(tmp_path / "a/checkpoints/latest.pt"),
-            "--set", "train.lr=0e-4", "--set", "train.min_lr=0e-4", "--set", "train.weight_decay=0", "--stop-at", "1")
+    r = cli(
+        "--config",
+        str(cfg),
+        "--out",
+        str(tmp_path / "b"),
+        "--init",
+        str(tmp_path / "a/checkpoints/latest.pt"),
+        "--set",
+        "train.lr=0e-4",
+        "--set",
+        "train.min_lr=0e-4",
+        "--set",
+        "train.weight_decay=0",
+        "--stop-at",
+        "1",
+    )
     assert r.returncode == 0, r.stderr
     state = load_checkpoint(tmp_path / "b/checkpoints/latest.pt")
     assert state["step"] == 1 and state["config"]["train"]["lr"] == 0.0
     for name, w in source["model"].items():
-        if "running_" not in name and "num_batches" not in name:     # batch-norm statistics move
+        if "running_" not in name and "num_batches" not in name:  # batch-norm statistics move
             assert torch.equal(w, state["model"][name]), name
-    r = cli("--config", str(cfg), "--out", str(tmp_path / "c"), "--init", str(tmp_path / "a/checkpoints/latest.pt"),
-            "--resume")
+    r = cli(
+        "--config",
+        str(cfg),
+        "--out",
+        str(tmp_path / "c"),
+        "--init",
+        str(tmp_path / "a/checkpoints/latest.pt"),
+        "--resume",
+    )
     assert r.returncode == 1 and "exclude" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -182,15 +225,37 @@ def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utteran
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
     source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))
     build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
-    r = cli("--config", str(cfg), "--out", str(tmp_path / "b"), "--init", str(tmp_path / "voice"),
-            "--set", "train.lr=0", "--set", "train.min_lr=0", "--set", "train.weight_decay=0", "--stop-at", "1")
+    r = cli(
+        "--config",
+        str(cfg),
+        "--out",
+        str(tmp_path / "b"),
+        "--init",
+        str(tmp_path / "voice"),
+        "--set",
+        "train.lr=0",
+        "--set",
+        "train.min_lr=0",
+        "--set",
+        "train.weight_decay=0",
+        "--stop-at",
+        "1",
+    )
     assert r.returncode == 0, r.stderr
     state = load_checkpoint(tmp_path / "b/checkpoints/latest.pt")
     for name, w in source["model"].items():
         if "running_" not in name and "num_batches" not in name:
             assert torch.equal(w, state["model"][name]), name
-    r = cli("--config", str(cfg), "--out", str(tmp_path / "c"), "--init", str(tmp_path / "voice"),
-            "--set", "model.encoder_dim=32")
+    r = cli(
+        "--config",
+        str(cfg),
+        "--out",
+        str(tmp_path / "c"),
+        "--init",
+        str(tmp_path / "voice"),
+        "--set",
+        "model.encoder_dim=32",
+    )
     assert r.returncode == 1 and "does not fit" in r.stderr and "Traceback" not in r.stderr
 
 
@@ -201,37 +266,45 @@ def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterance
     and at synthesis."""
     from cli.train import _task_from_voice, load_run_config
     from core.data.prepare import load_item
-    from tts.training.acoustic import AcousticTask
     from synthesis.voice import build_voice
+    from tts.training.acoustic import AcousticTask
 
-    other = make_dataset(tmp_path / "other", voices=(0,))      # one of the two pitch ranges
+    other = make_dataset(tmp_path / "other", voices=(0,))  # one of the two pitch ranges
     prepare(other, tmp_path / "other_feats", jobs=1, progress=False)
     source = load_checkpoint(train_tiny(run_config(four_utterances, 1), tmp_path / "a"))
     build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
     cfg = _write_config(tmp_path / "c.yaml", tmp_path / "other_feats", 1)
     task = _task_from_voice(AcousticTask, load_run_config(str(cfg), []), tmp_path / "voice")
     own = json.loads((tmp_path / "other_feats/stats.json").read_text(encoding="utf-8"))
-    assert abs(own["log_f0_mean"] - float(source["model"]["variance_stats"][0])) > 0.05   # the data differ
+    assert abs(own["log_f0_mean"] - float(source["model"]["variance_stats"][0])) > 0.05  # the data differ
     for name in ("variance_stats", "mel_mean", "mel_std"):
         assert torch.equal(task.model.state_dict()[name], source["model"][name]), name
     item, raw = task.train_set[0], load_item(tmp_path / "other_feats", task.train_set.records[0]["id"])
     mean, std = source["model"]["mel_mean"], source["model"]["mel_std"]
-    assert torch.allclose(item["mel"], (torch.from_numpy(raw["mel"]) - mean[:, None]) / std[:, None], atol=1e-5)
+    assert torch.allclose(
+        item["mel"], (torch.from_numpy(raw["mel"]) - mean[:, None]) / std[:, None], atol=1e-5
+    )
     f0_mean, f0_std = source["model"]["variance_stats"][:2].tolist()
     voiced = item["voiced"]
-    assert torch.allclose(item["pitch"][voiced], (torch.log(torch.from_numpy(raw["f0"]))[voiced].double() - f0_mean)
-                          .div(f0_std).float(), atol=1e-4)
+    assert torch.allclose(
+        item["pitch"][voiced],
+        (torch.log(torch.from_numpy(raw["f0"]))[voiced].double() - f0_mean).div(f0_std).float(),
+        atol=1e-4,
+    )
 
 
-@pytest.mark.parametrize("override,message", [
-    ("train.scheduler=linear", "unknown scheduler"),
-    ("train.stepz=3", "unknown key 'train.stepz'"),
-    ("model.reduction=7", "reduction"),
-    ("data.features_dir=/nonexistent", "no prepared features"),
-    ("task=vocoderx", "unknown task"),
-    ("train=3", "is a section"),                                     # issue 17: was a traceback
-    ("train.checkpoint_every=0", "checkpoint_every must be at least 1"),   # was a traceback after a step
-])
+@pytest.mark.parametrize(
+    "override,message",
+    [
+        ("train.scheduler=linear", "unknown scheduler"),
+        ("train.stepz=3", "unknown key 'train.stepz'"),
+        ("model.reduction=7", "reduction"),
+        ("data.features_dir=/nonexistent", "no prepared features"),
+        ("task=vocoderx", "unknown task"),
+        ("train=3", "is a section"),  # issue 17: was a traceback
+        ("train.checkpoint_every=0", "checkpoint_every must be at least 1"),  # was a traceback after a step
+    ],
+)
 def test_cli_bad_config_is_one_line(four_utterances, tmp_path, override, message):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
     r = cli("--config", str(cfg), "--out", str(tmp_path / "run"), "--set", override)
@@ -242,12 +315,16 @@ def test_cli_bad_config_is_one_line(four_utterances, tmp_path, override, message
 def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 100000, progress=True, log_every=1)
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "cli.train", "--config", str(cfg), "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.train", "--config", str(cfg), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 300
     while not any((out / "tensorboard").glob("events*")) and proc.poll() is None and time.time() < deadline:
         time.sleep(0.5)
-    time.sleep(3)                                               # a few steps
+    time.sleep(3)  # a few steps
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr[-2000:]
@@ -256,10 +333,17 @@ def test_ctrl_c_writes_a_checkpoint_and_stops(four_utterances, tmp_path):
     assert 0 < state["step"] < 100000
 
 
-@pytest.mark.parametrize("name,task", [
-    ("tacotron2_small", "acoustic"), ("tacotron2_full", "acoustic"), ("waveglow_small", "vocoder"),
-    ("waveglow_full", "vocoder"), ("recognizer_crnn", "recognizer"), ("recognizer_transformer", "recognizer"),
-])
+@pytest.mark.parametrize(
+    "name,task",
+    [
+        ("tacotron2_small", "acoustic"),
+        ("tacotron2_full", "acoustic"),
+        ("waveglow_small", "vocoder"),
+        ("waveglow_full", "vocoder"),
+        ("recognizer_crnn", "recognizer"),
+        ("recognizer_transformer", "recognizer"),
+    ],
+)
 def test_shipped_configs_load(name, task):
     from pathlib import Path
 

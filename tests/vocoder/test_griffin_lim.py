@@ -1,25 +1,28 @@
 """Griffin-Lim: the project's fast Griffin-Lim loop against torchaudio's, the initial
 phases (random, zeros, SPSI) on real speech, and bad settings refused."""
+
 import numpy as np
 import pytest
 import torch
 import torchaudio
 
 from core.features import FeatureExtractor
-from vocoder.training import spectral_distance
 from vocoder.griffin_lim import GriffinLim, spsi_phase
+from vocoder.training import spectral_distance
 
 
 def test_random_init_is_torchaudios_griffin_lim(tiny_speech):
     mel = FeatureExtractor().mel(tiny_speech)
     ours = GriffinLim(n_iter=8, init="random", phase_power=1.0)
     magnitude = ours.inverse_mel(torch.exp(mel)).clamp_min(0)
-    theirs = torchaudio.transforms.GriffinLim(n_fft=1024, n_iter=8, win_length=1024, hop_length=256, power=1.0)
+    theirs = torchaudio.transforms.GriffinLim(
+        n_fft=1024, n_iter=8, win_length=1024, hop_length=256, power=1.0
+    )
     torch.manual_seed(3)
     a = ours(mel)
     torch.manual_seed(3)
     b = theirs(magnitude).clamp(-1, 1)
-    torch.testing.assert_close(a[:b.shape[-1]], b, atol=1e-5, rtol=0)
+    torch.testing.assert_close(a[: b.shape[-1]], b, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize("init", ["zeros", "spsi"])
@@ -30,9 +33,9 @@ def test_deterministic_inits_repeat_and_keep_the_spectrum(tiny_speech, init):
     torch.manual_seed(0)
     a = gl(mel)
     torch.manual_seed(1)
-    assert torch.equal(a, gl(mel))                             # no random draw
+    assert torch.equal(a, gl(mel))  # no random draw
     assert spectral_distance(x, mel, a) < 0.5
-    assert gl(torch.stack([mel, mel])).shape == (2, a.shape[-1])   # batched
+    assert gl(torch.stack([mel, mel])).shape == (2, a.shape[-1])  # batched
 
 
 def test_spsi_alone_starts_closer_than_a_random_phase(tiny_speech):
@@ -48,8 +51,17 @@ def test_spsi_alone_starts_closer_than_a_random_phase(tiny_speech):
 def test_spsi_phase_of_a_pure_tone_advances_by_its_frequency():
     n_fft, hop, sr, f = 1024, 256, 22050, 440.0
     t = np.arange(sr) / sr
-    spec = torch.stft(torch.tensor(np.sin(2 * np.pi * f * t), dtype=torch.float32), n_fft, hop,
-                      window=torch.hann_window(n_fft), return_complex=True).abs().numpy()
+    spec = (
+        torch.stft(
+            torch.tensor(np.sin(2 * np.pi * f * t), dtype=torch.float32),
+            n_fft,
+            hop,
+            window=torch.hann_window(n_fft),
+            return_complex=True,
+        )
+        .abs()
+        .numpy()
+    )
     phase = spsi_phase(spec, hop, n_fft)
     peak = int(np.argmax(spec[:, 10]))
     step = np.angle(np.exp(1j * (phase[peak, 11] - phase[peak, 10])))
@@ -64,8 +76,9 @@ def test_default_searches_the_phase_on_sharpened_magnitudes_and_keeps_the_spectr
     assert spectral_distance(x, mel, gl(mel)) < 0.5
 
 
-@pytest.mark.parametrize("kw", [dict(init="best"), dict(momentum=1.0), dict(n_iter=-1), dict(power=0),
-                                dict(phase_power=-1.0)])
+@pytest.mark.parametrize(
+    "kw", [dict(init="best"), dict(momentum=1.0), dict(n_iter=-1), dict(power=0), dict(phase_power=-1.0)]
+)
 def test_bad_settings_are_refused(kw):
     with pytest.raises(ValueError):
         GriffinLim(**kw)

@@ -1,23 +1,33 @@
 """WaveGlow: invertibility, the likelihood loss, the denoiser, Griffin-Lim, and a tiny
 vocoder that learns one utterance (spectral distance measured before and after)."""
+
 import numpy as np
 import pytest
 import torch
 
 from core.features import FeatureConfig, FeatureExtractor
-from vocoder.training import spectral_distance
 from vocoder.denoiser import Denoiser
 from vocoder.griffin_lim import GriffinLim
+from vocoder.training import spectral_distance
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss
 
-TINY = dict(n_mels=80, n_flows=4, n_group=8, n_early_every=2, n_early_size=2, wn_layers=2, wn_channels=16,
-            upsample_kernel=512, cond_channels=32)
+TINY = dict(
+    n_mels=80,
+    n_flows=4,
+    n_group=8,
+    n_early_every=2,
+    n_early_size=2,
+    wn_layers=2,
+    wn_channels=16,
+    upsample_kernel=512,
+    cond_channels=32,
+)
 
 
 def tiny(**kw):
     torch.manual_seed(0)
     model = WaveGlow(WaveGlowConfig(**{**TINY, **kw}))
-    for wn in model.wn:                       # leave the identity start: a real test of the inverse
+    for wn in model.wn:  # leave the identity start: a real test of the inverse
         torch.nn.init.normal_(wn.end.weight, std=0.05)
     return model
 
@@ -55,14 +65,14 @@ def test_batch_log_determinant_is_the_sum_over_its_items():
     a batch must add up to those of its items, and a batch of copies must have its item's loss."""
     model = tiny().eval()
     with torch.no_grad():
-        for conv in model.convinv:                 # trained weights are not orthogonal: log|det W| != 0
+        for conv in model.convinv:  # trained weights are not orthogonal: log|det W| != 0
             conv.weight.mul_(1.3)
     mel, audio = torch.randn(3, 80, 4), torch.randn(3, 4 * 256) * 0.3
     _, log_s, log_det = model(mel, audio)
     batch = sum(s.sum() for s in log_s) + sum(log_det)
     items = 0.0
     for i in range(3):
-        _, s_i, d_i = model(mel[i:i + 1], audio[i:i + 1])
+        _, s_i, d_i = model(mel[i : i + 1], audio[i : i + 1])
         items = items + sum(s.sum() for s in s_i) + sum(d_i)
     torch.testing.assert_close(batch, items, atol=1e-3, rtol=1e-5)
     one = waveglow_loss(*model(mel[:1], audio[:1]))
@@ -74,7 +84,7 @@ def test_loss_is_the_gaussian_negative_log_likelihood():
     z = torch.randn(2, 8, 100)
     log_s = [torch.full((2, 4, 100), 0.1)]
     log_det = [torch.tensor(3.0)]
-    expected = ((z ** 2).sum() / 2 - 0.1 * 800 - 3.0) / z.numel()
+    expected = ((z**2).sum() / 2 - 0.1 * 800 - 3.0) / z.numel()
     assert float(waveglow_loss(z, log_s, log_det)) == pytest.approx(float(expected), rel=1e-6)
 
 
@@ -103,12 +113,19 @@ def test_griffin_lim_keeps_the_spectrum(tiny_speech):
     wave = GriffinLim(n_iter=32)(mel)
     assert wave.shape[-1] == mel.shape[1] * 256 and wave.abs().max() <= 1.0
     assert spectral_distance(x, mel, wave) < 0.5
-    assert GriffinLim()(mel[:, :2]).shape[-1] == 512                 # very short input works
+    assert GriffinLim()(mel[:, :2]).shape[-1] == 512  # very short input works
 
 
 def test_full_size_matches_published_size():
     c = WaveGlowConfig()
-    assert (c.n_flows, c.n_group, c.n_early_every, c.n_early_size, c.wn_layers, c.wn_channels) == (12, 8, 4, 2, 8, 256)
+    assert (c.n_flows, c.n_group, c.n_early_every, c.n_early_size, c.wn_layers, c.wn_channels) == (
+        12,
+        8,
+        4,
+        2,
+        8,
+        256,
+    )
     n = sum(p.numel() for p in WaveGlow(c).parameters())
     assert 87e6 < n < 89e6
 
@@ -124,7 +141,7 @@ def test_tiny_vocoder_learns_one_utterance(tiny_speech):
     """Spectral distance of copy-synthesis falls as a tiny WaveGlow trains on one clip."""
     torch.manual_seed(0)
     x = FeatureExtractor(FeatureConfig())
-    audio = torch.from_numpy(tiny_speech[:256 * 64])
+    audio = torch.from_numpy(tiny_speech[: 256 * 64])
     mel = x.mel(audio)
     model = WaveGlow(WaveGlowConfig(**TINY))
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
@@ -137,10 +154,10 @@ def test_tiny_vocoder_learns_one_utterance(tiny_speech):
         return d
 
     before = distance()
-    segments = audio.unfold(0, 4096, 1024)                           # (n, 4096) overlapping clips
+    segments = audio.unfold(0, 4096, 1024)  # (n, 4096) overlapping clips
     for step in range(250):
         i = step % segments.shape[0]
-        seg = segments[i:i + 1]
+        seg = segments[i : i + 1]
         loss = waveglow_loss(*model(x.mel(seg[0])[None], seg))
         opt.zero_grad()
         loss.backward()

@@ -1,5 +1,6 @@
 """Acoustic training batches from prepared features: the dataset and padding (the
 sampler, shared by every task, is ``core.sampler``)."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,14 @@ class FeatureDataset(torch.utils.data.Dataset):
     without durations are left out
     """
 
-    def __init__(self, feats_dir: str | Path, split: str | None, speakers: list[str] | None = None,
-                 max_frames: int | None = None, durations: dict[str, np.ndarray] | None = None):
+    def __init__(
+        self,
+        feats_dir: str | Path,
+        split: str | None,
+        speakers: list[str] | None = None,
+        max_frames: int | None = None,
+        durations: dict[str, np.ndarray] | None = None,
+    ):
         self.dir = Path(feats_dir)
         index_path = self.dir / "index.json"
         if not index_path.exists():
@@ -32,9 +39,14 @@ class FeatureDataset(torch.utils.data.Dataset):
         self.stats = json.loads((self.dir / "stats.json").read_text(encoding="utf-8"))
         all_speakers = sorted({r["speaker"] for r in records})
         self.speakers = list(speakers) if speakers is not None else all_speakers
-        self.records = [r for r in records if (split is None or r["split"] == split)
-                        and (max_frames is None or r["frames"] <= max_frames) and r["speaker"] in self.speakers
-                        and (durations is None or r["id"] in durations)]
+        self.records = [
+            r
+            for r in records
+            if (split is None or r["split"] == split)
+            and (max_frames is None or r["frames"] <= max_frames)
+            and r["speaker"] in self.speakers
+            and (durations is None or r["id"] in durations)
+        ]
         self.durations = durations
         self.speaker_id = {s: i for i, s in enumerate(self.speakers)}
         self.normalize_with(self.stats)
@@ -58,14 +70,21 @@ class FeatureDataset(torch.utils.data.Dataset):
         s = self.stats
         voiced = torch.from_numpy(d["voiced"])
         f0 = torch.from_numpy(d["f0"]).double()
-        log_f0 = torch.where(voiced, (torch.log(f0.clamp_min(1.0)) - s["log_f0_mean"]) / s["log_f0_std"],
-                             torch.zeros_like(f0))
+        log_f0 = torch.where(
+            voiced, (torch.log(f0.clamp_min(1.0)) - s["log_f0_mean"]) / s["log_f0_std"], torch.zeros_like(f0)
+        )
         energy = (torch.from_numpy(d["energy"]).double() - s["energy_mean"]) / s["energy_std"]
         mel = (torch.from_numpy(d["mel"]) - self.mel_mean) / self.mel_std
-        item = {"symbols": torch.from_numpy(d["symbols"].astype(np.int64)), "mel": mel,
-                "pitch": log_f0.float(), "contour": torch.from_numpy(contour(log_f0.numpy(), d["voiced"])),
-                "voiced": voiced, "energy": energy.float(),
-                "speaker": torch.tensor(self.speaker_id[r["speaker"]]), "id": r["id"]}
+        item = {
+            "symbols": torch.from_numpy(d["symbols"].astype(np.int64)),
+            "mel": mel,
+            "pitch": log_f0.float(),
+            "contour": torch.from_numpy(contour(log_f0.numpy(), d["voiced"])),
+            "voiced": voiced,
+            "energy": energy.float(),
+            "speaker": torch.tensor(self.speaker_id[r["speaker"]]),
+            "id": r["id"],
+        }
         if self.durations is not None:
             item["durations"] = torch.from_numpy(self.durations[r["id"]].astype(np.int64))
         return item
@@ -97,17 +116,25 @@ def collate(items: list[dict], reduction: int = 1) -> dict[str, torch.Tensor]:
         "symbol_lengths": torch.tensor([len(it["symbols"]) for it in items]),
         "mel": torch.zeros(b, n_mels, t),
         "mel_lengths": torch.tensor([it["mel"].shape[1] for it in items]),
-        "pitch": torch.zeros(b, t), "contour": torch.zeros(b, t), "voiced": torch.zeros(b, t, dtype=torch.bool), "energy": torch.zeros(b, t),
-        "speakers": torch.stack([it["speaker"] for it in items]), "ids": [it["id"] for it in items],
+        "pitch": torch.zeros(b, t),
+        "contour": torch.zeros(b, t),
+        "voiced": torch.zeros(b, t, dtype=torch.bool),
+        "energy": torch.zeros(b, t),
+        "speakers": torch.stack([it["speaker"] for it in items]),
+        "ids": [it["id"] for it in items],
     }
     for i, it in enumerate(items):
         k, f = len(it["symbols"]), it["mel"].shape[1]
         out["symbols"][i, :k] = it["symbols"]
         out["mel"][i, :, :f] = it["mel"]
-        out["pitch"][i, :f], out["voiced"][i, :f], out["energy"][i, :f] = it["pitch"], it["voiced"], it["energy"]
+        out["pitch"][i, :f], out["voiced"][i, :f], out["energy"][i, :f] = (
+            it["pitch"],
+            it["voiced"],
+            it["energy"],
+        )
         out["contour"][i, :f] = it["contour"]
     if "durations" in items[0]:
         out["durations"] = torch.zeros(b, n, dtype=torch.long)
         for i, it in enumerate(items):
-            out["durations"][i, :len(it["durations"])] = it["durations"]
+            out["durations"][i, : len(it["durations"])] = it["durations"]
     return out

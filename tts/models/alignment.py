@@ -10,6 +10,7 @@ For one utterance's alignment (steps, symbols), trimmed to its real size:
 
 A well-trained Tacotron has focus > 0.5, monotonic ≈ 1, coverage > 0.8, diagonal > 0.95.
 """
+
 from __future__ import annotations
 
 import torch
@@ -31,5 +32,5 @@ def alignment_metrics(alignment: torch.Tensor) -> dict[str, float]:
         "monotonic": float((moves >= 0).float().mean()) if steps > 1 else 1.0,
         "coverage": len(set(idx.tolist())) / n,
         "diagonal": diag,
-        "end": float(bool((idx[-max(1, min(3, steps)):] >= n - 3).any())),
+        "end": float(bool((idx[-max(1, min(3, steps)) :] >= n - 3).any())),
     }

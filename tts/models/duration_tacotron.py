@@ -18,9 +18,10 @@ Mandarin tones are contours within a syllable that one value per symbol cannot c
 The pitch, energy and speaker projections start at zero (``zero_init_variance``): the
 memory is text alone at first, and what pitch, energy and speaker add grows as the model
 learns to use them (a zero-initialized linear map gets the regression gradient at once,
-where a zero scalar gain in front of a random projection learned too slowly). Like Tacotron2, ``forward`` takes and returns normalized mels and
-``infer`` returns log-mels.
+where a zero scalar gain in front of a random projection learned too slowly). Like
+Tacotron2, ``forward`` takes and returns normalized mels and ``infer`` returns log-mels.
 """
+
 from __future__ import annotations
 
 import torch
@@ -28,6 +29,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from core.layers import MaskedConvStack, length_mask
+
 from .tacotron2 import AcousticOutput, DatasetStats, Encoder, Prenet, Tacotron2Config
 from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
@@ -42,19 +44,24 @@ def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int |
     (TorchScript, ONNX) with dynamic lengths.
     """
     durations = durations.long()
-    ends = durations.cumsum(1)                                                # (B, N)
+    ends = durations.cumsum(1)  # (B, N)
     lengths = ends[:, -1]
     t = lengths.max().clamp_min(1) if frames is None else torch.tensor(frames)
-    grid = torch.arange(t, device=memory.device)[None, :]                     # (1, T)
-    index = (grid[:, :, None] >= ends[:, None, :]).sum(-1).clamp(max=memory.shape[1] - 1)   # (B, T)
+    grid = torch.arange(t, device=memory.device)[None, :]  # (1, T)
+    index = (grid[:, :, None] >= ends[:, None, :]).sum(-1).clamp(max=memory.shape[1] - 1)  # (B, T)
     starts = ends - durations
     dur = durations.gather(1, index).clamp_min(1).to(memory.dtype)
     within = (grid - starts.gather(1, index)).to(memory.dtype)
     position = torch.stack([(within + 0.5) / dur, torch.log1p(dur) / 4.0], -1)
     mask = grid < lengths[:, None]
     upsampled = memory.gather(1, index[:, :, None].expand(-1, -1, memory.shape[2])) * mask[:, :, None]
-    return {"upsampled": upsampled, "index": index, "position": position * mask[:, :, None],
-            "lengths": lengths, "mask": mask}
+    return {
+        "upsampled": upsampled,
+        "index": index,
+        "position": position * mask[:, :, None],
+        "lengths": lengths,
+        "mask": mask,
+    }
 
 
 def durations_from_log(log_durations: torch.Tensor, mask: torch.Tensor, pace: float = 1.0) -> torch.Tensor:
@@ -65,8 +72,17 @@ def durations_from_log(log_durations: torch.Tensor, mask: torch.Tensor, pace: fl
     return d
 
 
-def synthesize(encode_text, frames, symbols: torch.Tensor, symbol_lengths: torch.Tensor, speakers,
-               pitch_shift: float, energy_scale: float, pace: float, log_f0_std: float) -> AcousticOutput:
+def synthesize(
+    encode_text,
+    frames,
+    symbols: torch.Tensor,
+    symbol_lengths: torch.Tensor,
+    speakers,
+    pitch_shift: float,
+    energy_scale: float,
+    pace: float,
+    log_f0_std: float,
+) -> AcousticOutput:
     """Synthesis from the two parts of a duration-informed model, shared by every backend
     (PyTorch, TorchScript, ONNX): ``encode_text(symbols, lengths, speakers) → (memory,
     log_durations)``; ``frames(memory, durations, pitch_shift, energy_scale) → (mel,
@@ -75,12 +91,25 @@ def synthesize(encode_text, frames, symbols: torch.Tensor, symbol_lengths: torch
     memory, log_dur = encode_text(symbols, symbol_lengths, speakers)
     durations = durations_from_log(log_dur, length_mask(symbol_lengths, symbols.shape[1]), pace)
     mel, post, lengths, index, pitch, energy, pitch_pred, energy_pred = frames(
-        memory, durations, torch.tensor(float(shift)), torch.tensor(float(energy_scale)))
+        memory, durations, torch.tensor(float(shift)), torch.tensor(float(energy_scale))
+    )
     mask = length_mask(lengths, mel.shape[2])
     alignment = F.one_hot(index.long(), symbols.shape[1]).to(mel.dtype) * mask[:, :, None]
     done = torch.ones(symbols.shape[0], dtype=torch.bool, device=symbols.device)
-    return AcousticOutput(mel, post, mel.new_zeros(mel.shape[0], 0), alignment, pitch, energy, pitch_pred,
-                          energy_pred, lengths, done, done, extra={"durations": durations})
+    return AcousticOutput(
+        mel,
+        post,
+        mel.new_zeros(mel.shape[0], 0),
+        alignment,
+        pitch,
+        energy,
+        pitch_pred,
+        energy_pred,
+        lengths,
+        done,
+        done,
+        extra={"durations": durations},
+    )
 
 
 class ParallelDecoder(nn.Module):
@@ -90,8 +119,10 @@ class ParallelDecoder(nn.Module):
         super().__init__()
         d = c.parallel_dim
         self.inp = nn.Linear(c.encoder_dim, d)
-        self.convs = nn.ModuleList(nn.Conv1d(d, d, c.parallel_kernel, padding=c.parallel_kernel // 2)
-                                   for _ in range(c.parallel_layers))
+        self.convs = nn.ModuleList(
+            nn.Conv1d(d, d, c.parallel_kernel, padding=c.parallel_kernel // 2)
+            for _ in range(c.parallel_layers)
+        )
         self.norms = nn.ModuleList(nn.LayerNorm(d) for _ in range(c.parallel_layers))
         self.dropout = nn.Dropout(c.decoder_dropout)
         self.out = nn.Linear(d, c.n_mels)
@@ -113,8 +144,13 @@ class AutoregressiveDecoder(nn.Module):
         super().__init__()
         self.c = c
         self.prenet = Prenet(c.n_mels, c.prenet_dim, c.prenet_dropout, c.prenet_dropout_at_inference)
-        self.lstm = nn.LSTM(c.prenet_dim + c.encoder_dim, c.decoder_rnn_dim, num_layers=2, batch_first=True,
-                            dropout=c.decoder_dropout)
+        self.lstm = nn.LSTM(
+            c.prenet_dim + c.encoder_dim,
+            c.decoder_rnn_dim,
+            num_layers=2,
+            batch_first=True,
+            dropout=c.decoder_dropout,
+        )
         self.out = nn.Linear(c.decoder_rnn_dim + c.encoder_dim, c.n_mels)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, mels: torch.Tensor | None = None) -> torch.Tensor:
@@ -138,7 +174,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
     """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
     pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
 
-    FRESH_MODULES = ("pitch_level",)      # fine-tuning may add these to weights without them
+    FRESH_MODULES = ("pitch_level",)  # fine-tuning may add these to weights without them
 
     def __init__(self, config: Tacotron2Config):
         super().__init__()
@@ -147,24 +183,33 @@ class DurationTacotron2(DatasetStats, nn.Module):
         self.encoder = Encoder(c)
         self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
         self.speaker_proj = nn.Linear(c.speaker_dim, e) if c.n_speakers > 1 else None
-        self.duration_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.duration_predictor = VariancePredictor(
+            e, c.variance_filters, c.variance_kernel, c.variance_dropout
+        )
         self.position = nn.Linear(2, e)
         self.pitch_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
-        self.energy_predictor = VariancePredictor(e, c.variance_filters, c.variance_kernel, c.variance_dropout)
+        self.energy_predictor = VariancePredictor(
+            e, c.variance_filters, c.variance_kernel, c.variance_dropout
+        )
         self.pitch_level = nn.Linear(e, 1) if c.pitch_level else None
-        if self.pitch_level is not None:      # starts at the dataset's mean level
+        if self.pitch_level is not None:  # starts at the dataset's mean level
             nn.init.zeros_(self.pitch_level.weight)
             nn.init.zeros_(self.pitch_level.bias)
         self.pitch_embedding = VarianceEmbedding(e)
         self.energy_embedding = VarianceEmbedding(e)
-        if c.zero_init_variance:    # what is added to the text starts at exactly zero
+        if c.zero_init_variance:  # what is added to the text starts at exactly zero
             for layer in (self.pitch_embedding.proj, self.energy_embedding.proj, self.speaker_proj):
                 if layer is not None:
                     nn.init.zeros_(layer.weight)
                     nn.init.zeros_(layer.bias)
         self.decoder = ParallelDecoder(c) if c.decoder == "parallel" else AutoregressiveDecoder(c)
-        self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
-                                       c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
+        self.postnet = MaskedConvStack(
+            [c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
+            c.postnet_kernel,
+            "tanh",
+            c.postnet_dropout,
+            last_activation=False,
+        )
         self.register_stats(c.n_mels)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
@@ -189,8 +234,9 @@ class DurationTacotron2(DatasetStats, nn.Module):
         log_durations = self.duration_predictor(memory.transpose(1, 2), mask)
         return memory, mask, log_durations
 
-    def _frames(self, memory, durations, pitch=None, energy=None, pitch_shift=0.0, energy_scale=1.0,
-                frames=None) -> dict:
+    def _frames(
+        self, memory, durations, pitch=None, energy=None, pitch_shift=0.0, energy_scale=1.0, frames=None
+    ) -> dict:
         """Length regulation and frame-level variance: → dict of x (B, T, E) the decoder's
         input, mask (B, T), lengths (B,), index (B, T), pitch/energy used and predicted (B, T)."""
         r = regulate_length(memory, durations, frames)
@@ -209,8 +255,16 @@ class DurationTacotron2(DatasetStats, nn.Module):
             energy = ((energy_pred * e_std + e_mean) * energy_scale - e_mean) / e_std
         pitch, energy = pitch * fmask, energy * fmask
         x = xt + self.pitch_embedding(pitch, fmask) + self.energy_embedding(energy, fmask)
-        return {"x": x.transpose(1, 2), "mask": mask, "lengths": r["lengths"], "index": r["index"],
-                "pitch": pitch, "energy": energy, "pitch_pred": pitch_pred, "energy_pred": energy_pred}
+        return {
+            "x": x.transpose(1, 2),
+            "mask": mask,
+            "lengths": r["lengths"],
+            "index": r["index"],
+            "pitch": pitch,
+            "energy": energy,
+            "pitch_pred": pitch_pred,
+            "energy_pred": energy_pred,
+        }
 
     def _level_and_contour(self, x, pitch_pred, fmask) -> torch.Tensor:
         """(B, T, E) frame memory, (B, T) predicted pitch, (B, T) frame mask → the predicted
@@ -218,9 +272,9 @@ class DurationTacotron2(DatasetStats, nn.Module):
         MSE against the target contour splits exactly into the contour's error and the
         level's; the level is read from detached memory, so the part of an utterance's pitch
         that the text cannot tell (a speaker's or recording's level) trains only this head."""
-        frames = fmask.sum(1, keepdim=True).clamp_min(1.0)                   # (B, 1)
+        frames = fmask.sum(1, keepdim=True).clamp_min(1.0)  # (B, 1)
         contour = pitch_pred - (pitch_pred * fmask).sum(1, keepdim=True) / frames
-        pooled = (x.detach() * fmask[:, :, None]).sum(1) / frames           # (B, E)
+        pooled = (x.detach() * fmask[:, :, None]).sum(1) / frames  # (B, E)
         return (contour + self.pitch_level(pooled)) * fmask
 
     def _mels(self, x, mask, mels=None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -228,10 +282,17 @@ class DurationTacotron2(DatasetStats, nn.Module):
         mel = self.decoder(x, mask, mels) * fm
         return mel, mel + self.postnet(mel, mask)
 
-    def forward(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, mels: torch.Tensor,
-                mel_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
-                pitch: torch.Tensor | None = None, energy: torch.Tensor | None = None,
-                durations: torch.Tensor | None = None) -> AcousticOutput:
+    def forward(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor,
+        mels: torch.Tensor,
+        mel_lengths: torch.Tensor,
+        speakers: torch.Tensor | None = None,
+        pitch: torch.Tensor | None = None,
+        energy: torch.Tensor | None = None,
+        durations: torch.Tensor | None = None,
+    ) -> AcousticOutput:
         """Training pass. mels (B, n_mels, T) normalized; durations (B, N) frames per symbol
         summing to each mel length; pitch, energy (B, T) frame-level normalized targets.
         ``extra["log_durations"]`` holds the duration predictor's output (B, N)."""
@@ -240,18 +301,32 @@ class DurationTacotron2(DatasetStats, nn.Module):
         memory, _, log_dur = self._text(symbols, symbol_lengths, speakers)
         f = self._frames(memory, durations, pitch, energy, frames=mels.shape[2])
         mel, post = self._mels(f["x"], f["mask"], mels)
-        return AcousticOutput(mel, post, mel.new_zeros(mel.shape[0], 0), mel.new_zeros(mel.shape[0], 0, 0),
-                              f["pitch"], f["energy"], f["pitch_pred"], f["energy_pred"],
-                              extra={"log_durations": log_dur})
+        return AcousticOutput(
+            mel,
+            post,
+            mel.new_zeros(mel.shape[0], 0),
+            mel.new_zeros(mel.shape[0], 0, 0),
+            f["pitch"],
+            f["energy"],
+            f["pitch_pred"],
+            f["energy_pred"],
+            extra={"log_durations": log_dur},
+        )
 
-    def encode_text(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor,
-                    speakers: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode_text(
+        self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, speakers: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Synthesis, part 1: → memory (B, N, E), predicted log(1 + frames) (B, N)."""
         memory, _, log_dur = self._text(symbols, symbol_lengths, speakers)
         return memory, log_dur
 
-    def frames(self, memory: torch.Tensor, durations: torch.Tensor, pitch_shift: torch.Tensor,
-               energy_scale: torch.Tensor) -> tuple:
+    def frames(
+        self,
+        memory: torch.Tensor,
+        durations: torch.Tensor,
+        pitch_shift: torch.Tensor,
+        energy_scale: torch.Tensor,
+    ) -> tuple:
         """Synthesis, part 2: memory (B, N, E), durations (B, N), pitch shift (normalized log-F0
         units) and energy scale (0-dim tensors) → log-mels before and after the postnet
         (B, n_mels, T), lengths (B,), symbol of each frame (B, T), pitch, energy used and
@@ -259,18 +334,42 @@ class DurationTacotron2(DatasetStats, nn.Module):
         f = self._frames(memory, durations, None, None, pitch_shift, energy_scale)
         mel, post = self._mels(f["x"], f["mask"])
         m = f["mask"][:, None, :].to(mel.dtype)
-        return (self.denormalize(mel) * m, self.denormalize(post) * m, f["lengths"], f["index"], f["pitch"],
-                f["energy"], f["pitch_pred"], f["energy_pred"])
+        return (
+            self.denormalize(mel) * m,
+            self.denormalize(post) * m,
+            f["lengths"],
+            f["index"],
+            f["pitch"],
+            f["energy"],
+            f["pitch_pred"],
+            f["energy_pred"],
+        )
 
     @torch.no_grad()
-    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
-              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0, energy_scale: float = 1.0,
-              max_steps: int | None = None, pace: float = 1.0) -> AcousticOutput:
+    def infer(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor | None = None,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        max_steps: int | None = None,
+        pace: float = 1.0,
+    ) -> AcousticOutput:
         """Synthesis from text: predicted durations (divided by ``pace``), pitch (shifted by
         ``pitch_shift`` semitones) and energy (times ``energy_scale``) → log-mels
         (B, n_mels, T), lengths (B,), and as alignment the one-hot symbol of each frame
         (B, T, N); ``extra["durations"]`` (B, N)."""
         if symbol_lengths is None:
             symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
-        return synthesize(self.encode_text, self.frames, symbols, symbol_lengths, speakers, pitch_shift,
-                          energy_scale, pace, float(self.variance_stats[1]))
+        return synthesize(
+            self.encode_text,
+            self.frames,
+            symbols,
+            symbol_lengths,
+            speakers,
+            pitch_shift,
+            energy_scale,
+            pace,
+            float(self.variance_stats[1]),
+        )

@@ -15,6 +15,7 @@ the stop token is a logit per decoder step, and the decoder starts from a zero f
 Unlike it, the model works on mels normalized per band (dataset mean and std, kept in
 buffers): ``forward`` takes and returns normalized mels, ``infer`` returns log-mels.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,10 +25,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
 from core.layers import BiLSTM, MaskedConvStack, length_mask
-from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
+from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
 DECODERS = ("attention", "parallel", "autoregressive")
 
@@ -36,9 +36,9 @@ DECODERS = ("attention", "parallel", "autoregressive")
 class Tacotron2Config:
     """All sizes of the model. Defaults are NVIDIA's published Tacotron2 (full size)."""
 
-    n_symbols: int = 0                    # the symbol table's size: set by whoever builds the model
+    n_symbols: int = 0  # the symbol table's size: set by whoever builds the model
     n_mels: int = 80
-    reduction: int = 1                    # frames per decoder step (1-4)
+    reduction: int = 1  # frames per decoder step (1-4)
     symbol_dim: int = 512
     encoder_convs: int = 3
     encoder_kernel: int = 5
@@ -58,30 +58,30 @@ class Tacotron2Config:
     postnet_convs: int = 5
     postnet_kernel: int = 5
     postnet_dropout: float = 0.5
-    n_speakers: int = 1                   # more than 1 adds a speaker embedding
+    n_speakers: int = 1  # more than 1 adds a speaker embedding
     speaker_dim: int = 64
-    variance: bool = True                 # pitch and energy predictors
+    variance: bool = True  # pitch and energy predictors
     variance_filters: int = 256
     variance_kernel: int = 3
     variance_dropout: float = 0.5
     gate_threshold: float = 0.5
     max_decoder_steps: int = 1000
-    max_frames_per_symbol: float = 12.0   # inference stops by this many frames per symbol
+    max_frames_per_symbol: float = 12.0  # inference stops by this many frames per symbol
     # attention: Tacotron2's location-sensitive attention (learned alignment, stop token);
     # parallel / autoregressive: explicit durations (tts/models/duration_tacotron.py)
     decoder: str = "attention"
-    parallel_dim: int = 256               # parallel decoder: residual conv blocks
+    parallel_dim: int = 256  # parallel decoder: residual conv blocks
     parallel_layers: int = 4
     parallel_kernel: int = 5
-    zero_init_variance: bool = True       # pitch/energy/speaker projections start at zero
+    zero_init_variance: bool = True  # pitch/energy/speaker projections start at zero
     # duration-informed models: predict each utterance's pitch level (its mean) apart from
     # the contour, from the memory without letting the level's error train the encoder
     pitch_level: bool = False
 
-    RETIRED = ("variance_gain_init",)     # keys of earlier saved configs, now without effect
+    RETIRED = ("variance_gain_init",)  # keys of earlier saved configs, now without effect
 
     @classmethod
-    def saved(cls, values: dict) -> "Tacotron2Config":
+    def saved(cls, values: dict) -> Tacotron2Config:
         """The config stored with a model (checkpoint or voice), older keys tolerated."""
         return cls(**{k: v for k, v in values.items() if k not in cls.RETIRED})
 
@@ -130,8 +130,9 @@ class Encoder(nn.Module):
         self.embedding = nn.Embedding(c.n_symbols, c.symbol_dim, padding_idx=0)
         std = math.sqrt(2.0 / (c.n_symbols + c.symbol_dim))
         nn.init.uniform_(self.embedding.weight, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
-        self.convs = MaskedConvStack([c.symbol_dim] + [c.encoder_dim] * c.encoder_convs, c.encoder_kernel,
-                                     "relu", c.encoder_dropout)
+        self.convs = MaskedConvStack(
+            [c.symbol_dim] + [c.encoder_dim] * c.encoder_convs, c.encoder_kernel, "relu", c.encoder_dropout
+        )
         self.lstm = BiLSTM(c.encoder_dim, c.encoder_dim // 2)
 
     def forward(self, symbols: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -150,12 +151,22 @@ class LocationSensitiveAttention(nn.Module):
         self.location_conv = nn.Conv1d(2, n_filters, kernel, padding=kernel // 2, bias=False)
         self.location = nn.Linear(n_filters, attention_dim, bias=False)
         self.v = nn.Linear(attention_dim, 1, bias=True)
-        for layer, gain in ((self.query, "tanh"), (self.memory, "tanh"), (self.location, "tanh"),
-                            (self.v, "linear")):
+        for layer, gain in (
+            (self.query, "tanh"),
+            (self.memory, "tanh"),
+            (self.location, "tanh"),
+            (self.v, "linear"),
+        ):
             nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain(gain))
 
-    def forward(self, query: torch.Tensor, memory: torch.Tensor, processed_memory: torch.Tensor,
-                weights_cat: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self,
+        query: torch.Tensor,
+        memory: torch.Tensor,
+        processed_memory: torch.Tensor,
+        weights_cat: torch.Tensor,
+        mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """query (B, Q), memory (B, N, E), processed_memory (B, N, A), weights_cat (B, 2, N),
         mask (B, N) → context (B, E), weights (B, N)."""
         location = self.location(self.location_conv(weights_cat).transpose(1, 2))
@@ -177,14 +188,22 @@ class Prenet(nn.Module):
         self.layers = nn.ModuleList([nn.Linear(in_dim, dim, bias=False), nn.Linear(dim, dim, bias=False)])
         self.dropout, self.always = dropout, dropout_at_inference
 
-    def forward(self, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> torch.Tensor:
         for i, layer in enumerate(self.layers):
             x = F.relu(layer(x))
-            x = x * masks[i] if masks is not None else F.dropout(x, self.dropout, self.training or self.always)
+            x = (
+                x * masks[i]
+                if masks is not None
+                else F.dropout(x, self.dropout, self.training or self.always)
+            )
         return x
 
 
-def prenet_masks(batch: int, config: "Tacotron2Config", like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def prenet_masks(
+    batch: int, config: Tacotron2Config, like: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The prenet's two dropout masks for one inference step, (B, prenet_dim) each, drawn
     from torch's global generator (all ones when dropout is off at inference)."""
     shape = (batch, config.prenet_dim)
@@ -201,13 +220,13 @@ class DecoderState:
     and return these tensors in this order (``tensors``; older exports named them
     ah, ac, dh, dc, weights, cum, context)."""
 
-    attention_hidden: torch.Tensor      # (B, attention_rnn_dim) the attention LSTM
-    attention_cell: torch.Tensor        # (B, attention_rnn_dim)
-    decoder_hidden: torch.Tensor        # (B, decoder_rnn_dim) the decoder LSTM
-    decoder_cell: torch.Tensor          # (B, decoder_rnn_dim)
-    weights: torch.Tensor               # (B, N) attention weights of the last step
-    cumulative_weights: torch.Tensor    # (B, N) their sum over the steps so far
-    context: torch.Tensor               # (B, E) the attended memory of the last step
+    attention_hidden: torch.Tensor  # (B, attention_rnn_dim) the attention LSTM
+    attention_cell: torch.Tensor  # (B, attention_rnn_dim)
+    decoder_hidden: torch.Tensor  # (B, decoder_rnn_dim) the decoder LSTM
+    decoder_cell: torch.Tensor  # (B, decoder_rnn_dim)
+    weights: torch.Tensor  # (B, N) attention weights of the last step
+    cumulative_weights: torch.Tensor  # (B, N) their sum over the steps so far
+    context: torch.Tensor  # (B, E) the attended memory of the last step
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -226,8 +245,9 @@ class Decoder(nn.Module):
         frame_dim, e = c.n_mels, c.encoder_dim
         self.prenet = Prenet(frame_dim, c.prenet_dim, c.prenet_dropout, c.prenet_dropout_at_inference)
         self.attention_rnn = nn.LSTMCell(c.prenet_dim + e, c.attention_rnn_dim)
-        self.attention = LocationSensitiveAttention(c.attention_rnn_dim, e, c.attention_dim,
-                                                    c.location_filters, c.location_kernel)
+        self.attention = LocationSensitiveAttention(
+            c.attention_rnn_dim, e, c.attention_dim, c.location_filters, c.location_kernel
+        )
         self.decoder_rnn = nn.LSTMCell(c.attention_rnn_dim + e, c.decoder_rnn_dim)
         self.projection = nn.Linear(c.decoder_rnn_dim + e, c.n_mels * c.reduction)
         self.gate = nn.Linear(c.decoder_rnn_dim + e, 1)
@@ -238,15 +258,30 @@ class Decoder(nn.Module):
         b, n, e = memory.shape
         z = lambda *shape: memory.new_zeros(*shape)
         c = self.c
-        return DecoderState(z(b, c.attention_rnn_dim), z(b, c.attention_rnn_dim), z(b, c.decoder_rnn_dim),
-                            z(b, c.decoder_rnn_dim), z(b, n), z(b, n), z(b, e))
+        return DecoderState(
+            z(b, c.attention_rnn_dim),
+            z(b, c.attention_rnn_dim),
+            z(b, c.decoder_rnn_dim),
+            z(b, c.decoder_rnn_dim),
+            z(b, n),
+            z(b, n),
+            z(b, e),
+        )
 
-    def step(self, prenet_out: torch.Tensor, state: DecoderState, memory: torch.Tensor, processed: torch.Tensor,
-             mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def step(
+        self,
+        prenet_out: torch.Tensor,
+        state: DecoderState,
+        memory: torch.Tensor,
+        processed: torch.Tensor,
+        mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One decoder step; updates ``state`` → frames (B, n_mels * r), gate logit (B,),
         weights (B, N)."""
         c, s = self.c, state
-        ah, ac = self.attention_rnn(torch.cat([prenet_out, s.context], -1), (s.attention_hidden, s.attention_cell))
+        ah, ac = self.attention_rnn(
+            torch.cat([prenet_out, s.context], -1), (s.attention_hidden, s.attention_cell)
+        )
         ah = F.dropout(ah, c.attention_dropout, self.training)
         weights_cat = torch.stack([s.weights, s.cumulative_weights], dim=1)
         context, weights = self.attention(ah, memory, processed, weights_cat, mask)
@@ -263,7 +298,7 @@ class Decoder(nn.Module):
         b, n_mels, t = mels.shape
         r = self.c.reduction
         steps = t // r
-        previous = mels.transpose(1, 2).reshape(b, steps, r, n_mels)[:, :, -1, :]       # last frame of each step
+        previous = mels.transpose(1, 2).reshape(b, steps, r, n_mels)[:, :, -1, :]  # last frame of each step
         inputs = torch.cat([mels.new_zeros(b, 1, n_mels), previous[:, :-1]], dim=1)
         prenet_out = self.prenet(inputs)
         processed = self.attention.memory(memory)
@@ -289,16 +324,25 @@ class DatasetStats:
 
     def set_stats(self, stats: dict) -> None:
         """Take normalization statistics from a prepared dataset's ``stats.json``."""
-        self.variance_stats.copy_(torch.tensor([stats["log_f0_mean"], stats["log_f0_std"],
-                                                stats["energy_mean"], stats["energy_std"]]))
+        self.variance_stats.copy_(
+            torch.tensor(
+                [stats["log_f0_mean"], stats["log_f0_std"], stats["energy_mean"], stats["energy_std"]]
+            )
+        )
         self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
         self.mel_std.copy_(torch.tensor(stats["mel_std"]))
 
     def stats(self) -> dict:
         """The statistics in the buffers, with the keys of ``stats.json``."""
         f0_mean, f0_std, e_mean, e_std = self.variance_stats.tolist()
-        return {"log_f0_mean": f0_mean, "log_f0_std": f0_std, "energy_mean": e_mean, "energy_std": e_std,
-                "mel_mean": self.mel_mean.tolist(), "mel_std": self.mel_std.tolist()}
+        return {
+            "log_f0_mean": f0_mean,
+            "log_f0_std": f0_std,
+            "energy_mean": e_mean,
+            "energy_std": e_std,
+            "mel_mean": self.mel_mean.tolist(),
+            "mel_std": self.mel_std.tolist(),
+        }
 
     def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
         """(B, n_mels, T) normalized → log-mel."""
@@ -320,21 +364,28 @@ class Tacotron2(DatasetStats, nn.Module):
         self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
         self.speaker_proj = nn.Linear(c.speaker_dim, c.encoder_dim) if c.n_speakers > 1 else None
         if c.variance:
-            self.pitch_predictor = VariancePredictor(c.encoder_dim, c.variance_filters, c.variance_kernel,
-                                                     c.variance_dropout)
-            self.energy_predictor = VariancePredictor(c.encoder_dim, c.variance_filters, c.variance_kernel,
-                                                      c.variance_dropout)
+            self.pitch_predictor = VariancePredictor(
+                c.encoder_dim, c.variance_filters, c.variance_kernel, c.variance_dropout
+            )
+            self.energy_predictor = VariancePredictor(
+                c.encoder_dim, c.variance_filters, c.variance_kernel, c.variance_dropout
+            )
             self.pitch_embedding = VarianceEmbedding(c.encoder_dim)
             self.energy_embedding = VarianceEmbedding(c.encoder_dim)
         self.decoder = Decoder(c)
-        self.postnet = MaskedConvStack([c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
-                                       c.postnet_kernel, "tanh", c.postnet_dropout, last_activation=False)
+        self.postnet = MaskedConvStack(
+            [c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
+            c.postnet_kernel,
+            "tanh",
+            c.postnet_dropout,
+            last_activation=False,
+        )
         self.register_stats(c.n_mels)
 
     # -- shared front part ----------------------------------------------------------------
     def _memory(self, symbols, symbol_lengths, speakers, pitch, energy, pitch_shift=0.0, energy_scale=1.0):
         mask = length_mask(symbol_lengths, symbols.shape[1])
-        enc = self.encoder(symbols, symbol_lengths)                                # (B, N, E)
+        enc = self.encoder(symbols, symbol_lengths)  # (B, N, E)
         if self.speaker_embedding is not None:
             if speakers is None:
                 raise ValueError("this model has several speakers: pass speaker ids")
@@ -355,9 +406,16 @@ class Tacotron2(DatasetStats, nn.Module):
         return memory.transpose(1, 2), out
 
     # -- training ------------------------------------------------------------------------------
-    def forward(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, mels: torch.Tensor,
-                mel_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
-                pitch: torch.Tensor | None = None, energy: torch.Tensor | None = None) -> AcousticOutput:
+    def forward(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor,
+        mels: torch.Tensor,
+        mel_lengths: torch.Tensor,
+        speakers: torch.Tensor | None = None,
+        pitch: torch.Tensor | None = None,
+        energy: torch.Tensor | None = None,
+    ) -> AcousticOutput:
         """Teacher-forced pass. symbols (B, N) int, mels (B, n_mels, T) with T a multiple of
         r; pitch/energy (B, N) phone-level targets, or None to use the predictors' values."""
         memory, v = self._memory(symbols, symbol_lengths, speakers, pitch, energy)
@@ -365,12 +423,19 @@ class Tacotron2(DatasetStats, nn.Module):
         fmask = length_mask(mel_lengths, frames.shape[2])[:, None, :].to(frames.dtype)
         frames = frames * fmask
         post = frames + self.postnet(frames, fmask[:, 0].bool())
-        return AcousticOutput(frames, post, gate, alignment, v["pitch"], v["energy"], v["pitch_pred"],
-                              v["energy_pred"])
+        return AcousticOutput(
+            frames, post, gate, alignment, v["pitch"], v["energy"], v["pitch_pred"], v["energy_pred"]
+        )
 
     # -- synthesis -----------------------------------------------------------------------------
-    def encode(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
-               pitch_shift: float | torch.Tensor = 0.0, energy_scale: float | torch.Tensor = 1.0) -> dict:
+    def encode(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float | torch.Tensor = 0.0,
+        energy_scale: float | torch.Tensor = 1.0,
+    ) -> dict:
         """The part of synthesis before the decoder loop. ``pitch_shift`` in normalized
         log-F0 units (see ``semitones_to_pitch_shift``) → dict of memory (B, N, E),
         processed memory (B, N, attention_dim), mask (B, N) and pitch, energy,
@@ -378,8 +443,15 @@ class Tacotron2(DatasetStats, nn.Module):
         memory, v = self._memory(symbols, symbol_lengths, speakers, None, None, pitch_shift, energy_scale)
         return {**v, "memory": memory, "processed": self.decoder.attention.memory(memory)}
 
-    def decoder_step(self, frame: torch.Tensor, masks: tuple, state: DecoderState, memory: torch.Tensor,
-                     processed: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def decoder_step(
+        self,
+        frame: torch.Tensor,
+        masks: tuple,
+        state: DecoderState,
+        memory: torch.Tensor,
+        processed: torch.Tensor,
+        mask: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One free-running step from the previous frame (B, n_mels) (normalized); updates
         ``state`` → frames (B, n_mels * r), stop logit (B,), attention weights (B, N)."""
         return self.decoder.step(self.decoder.prenet(frame, masks), state, memory, processed, mask)
@@ -394,9 +466,15 @@ class Tacotron2(DatasetStats, nn.Module):
         return self.denormalize(mel) * m, self.denormalize(post) * m
 
     @torch.no_grad()
-    def infer(self, symbols: torch.Tensor, symbol_lengths: torch.Tensor | None = None,
-              speakers: torch.Tensor | None = None, pitch_shift: float = 0.0,
-              energy_scale: float = 1.0, max_steps: int | None = None) -> AcousticOutput:
+    def infer(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor | None = None,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        max_steps: int | None = None,
+    ) -> AcousticOutput:
         """Free-running synthesis until each item's stop token fires.
 
         ``pitch_shift`` is in semitones, ``energy_scale`` multiplies the predicted energy.
@@ -410,13 +488,20 @@ class Tacotron2(DatasetStats, nn.Module):
         shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
         enc = self.encode(symbols, symbol_lengths, speakers, shift, energy_scale)
         state = self.decoder.initial_state(enc["memory"])
-        step = lambda frame, masks: self.decoder_step(frame, masks, state, enc["memory"], enc["processed"],
-                                                      enc["mask"])
+        step = lambda frame, masks: self.decoder_step(
+            frame, masks, state, enc["memory"], enc["processed"], enc["mask"]
+        )
         return free_run(step, self.postprocess, enc, symbol_lengths, self.config, max_steps)
 
 
-def free_run(step, postprocess, enc: dict, symbol_lengths: torch.Tensor, c: Tacotron2Config,
-             max_steps: int | None = None) -> AcousticOutput:
+def free_run(
+    step,
+    postprocess,
+    enc: dict,
+    symbol_lengths: torch.Tensor,
+    c: Tacotron2Config,
+    max_steps: int | None = None,
+) -> AcousticOutput:
     """The decoder loop of synthesis, shared by every backend (PyTorch, TorchScript, ONNX).
 
     ``step(frame (B, n_mels), masks) → (frames (B, n_mels * r), stop logit (B,), weights (B, N))``
@@ -425,8 +510,10 @@ def free_run(step, postprocess, enc: dict, symbol_lengths: torch.Tensor, c: Taco
     """
     memory = enc["memory"]
     b = memory.shape[0]
-    guard = torch.clamp(torch.ceil(symbol_lengths.float() * c.max_frames_per_symbol / c.reduction).long(),
-                        max=c.max_decoder_steps if max_steps is None else max_steps)
+    guard = torch.clamp(
+        torch.ceil(symbol_lengths.float() * c.max_frames_per_symbol / c.reduction).long(),
+        max=c.max_decoder_steps if max_steps is None else max_steps,
+    )
     frame = memory.new_zeros(b, c.n_mels)
     stop_step = torch.full((b,), -1, dtype=torch.long, device=memory.device)
     by_gate = torch.zeros(b, dtype=torch.bool, device=memory.device)
@@ -448,14 +535,26 @@ def free_run(step, postprocess, enc: dict, symbol_lengths: torch.Tensor, c: Taco
     lengths = stop_step.clamp(min=1) * c.reduction
     mel, post = postprocess(mel, lengths)
     alignment = torch.stack(weights, 1)
-    reached = torch.stack([reached_end(alignment[i, :stop_step[i].clamp(min=1)], int(symbol_lengths[i]))
-                           for i in range(b)])
-    return AcousticOutput(mel, post, torch.stack(gates, 1), alignment, enc["pitch"], enc["energy"],
-                          enc["pitch_pred"], enc["energy_pred"], lengths, by_gate, reached)
+    reached = torch.stack(
+        [reached_end(alignment[i, : stop_step[i].clamp(min=1)], int(symbol_lengths[i])) for i in range(b)]
+    )
+    return AcousticOutput(
+        mel,
+        post,
+        torch.stack(gates, 1),
+        alignment,
+        enc["pitch"],
+        enc["energy"],
+        enc["pitch_pred"],
+        enc["energy_pred"],
+        lengths,
+        by_gate,
+        reached,
+    )
 
 
 def reached_end(alignment: torch.Tensor, n_symbols: int, tail: int = 3) -> torch.Tensor:
     """Whether attention (S, N) got to the last symbols: in the final steps, the most
     attended symbol is among the last ``tail`` (the closing break symbols included)."""
-    last = alignment[-max(1, min(3, alignment.shape[0])):, :n_symbols].argmax(-1)
+    last = alignment[-max(1, min(3, alignment.shape[0])) :, :n_symbols].argmax(-1)
     return (last >= n_symbols - tail).any()

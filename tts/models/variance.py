@@ -6,13 +6,13 @@ Values are per input symbol and normalized with the dataset statistics: pitch as
 value (ground truth in training, predicted at synthesis, shifted or scaled on request) is
 projected by a 1-D convolution (as in FastPitch) and added to the encoder outputs.
 """
+
 from __future__ import annotations
 
 import math
 
 import torch
 from torch import nn
-
 
 
 class VariancePredictor(nn.Module):
@@ -24,8 +24,12 @@ class VariancePredictor(nn.Module):
 
     def __init__(self, in_dim: int, filters: int, kernel: int, dropout: float):
         super().__init__()
-        self.convs = nn.ModuleList([nn.Conv1d(in_dim, filters, kernel, padding=kernel // 2),
-                                    nn.Conv1d(filters, filters, kernel, padding=kernel // 2)])
+        self.convs = nn.ModuleList(
+            [
+                nn.Conv1d(in_dim, filters, kernel, padding=kernel // 2),
+                nn.Conv1d(filters, filters, kernel, padding=kernel // 2),
+            ]
+        )
         self.norms = nn.ModuleList([nn.LayerNorm(filters), nn.LayerNorm(filters)])
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(filters, 1)
@@ -50,8 +54,13 @@ class VarianceEmbedding(nn.Module):
         return self.proj((values * mask)[:, None, :]) * mask[:, None, :].to(values.dtype)
 
 
-def phone_averages(alignment: torch.Tensor, frame_values: torch.Tensor, frame_weight: torch.Tensor,
-                   reduction: int = 1, fallback: float = 0.0) -> torch.Tensor:
+def phone_averages(
+    alignment: torch.Tensor,
+    frame_values: torch.Tensor,
+    frame_weight: torch.Tensor,
+    reduction: int = 1,
+    fallback: float = 0.0,
+) -> torch.Tensor:
     """Average frame-level values over the frames each symbol is aligned to.
 
     Args:
@@ -72,7 +81,7 @@ def phone_averages(alignment: torch.Tensor, frame_values: torch.Tensor, frame_we
         frame_values = nn.functional.pad(frame_values, (0, pad))
         frame_weight = nn.functional.pad(frame_weight, (0, pad))
     frame_values, frame_weight = frame_values[:, :frames], frame_weight[:, :frames]
-    a = alignment.repeat_interleave(reduction, dim=1)                          # (b, frames, symbols)
+    a = alignment.repeat_interleave(reduction, dim=1)  # (b, frames, symbols)
     weights = a * frame_weight[:, :, None]
     total = weights.sum(1)
     summed = torch.einsum("bfs,bf->bs", weights, frame_values)

@@ -6,6 +6,7 @@ pitch and energy in the memory) to get an alignment, averages log-F0 (voiced fra
 energy over the frames each symbol is aligned to, then trains with those targets fed in
 (ground truth in training, predictions at synthesis).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -14,33 +15,32 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from frontend import DEFAULT_TABLE
 from core.data.align import load_durations
 from core.data.prepare import check_features
 from core.features import FeatureConfig
+from core.layers import length_mask
+from core.task import register_task
+from core.trainer import TrainConfig
+from frontend import DEFAULT_TABLE
 from tts.data.loader import FeatureDataset, collate
 from tts.models import build_acoustic
 from tts.models.alignment import alignment_metrics
-from core.layers import length_mask
 from tts.models.losses import LossWeights, duration_model_loss, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2Config
 from tts.models.variance import phone_averages
-
-from core.task import register_task
-from core.trainer import TrainConfig
 
 
 @dataclass
 class AcousticDataConfig:
     features_dir: str = "data/feats"
-    max_frames: int = 1000              # longer utterances are left out of training
+    max_frames: int = 1000  # longer utterances are left out of training
 
 
 @dataclass
 class ValidationConfig:
-    sentences: int = 20                 # validation sentences synthesized and recognized (0: off)
-    recognizer: str = ""                # a recognizer checkpoint or folder ("": the shipped one)
-    select: str = "asr_error"           # what picks best.pt: asr_error, asr_error_toneless, loss
+    sentences: int = 20  # validation sentences synthesized and recognized (0: off)
+    recognizer: str = ""  # a recognizer checkpoint or folder ("": the shipped one)
+    select: str = "asr_error"  # what picks best.pt: asr_error, asr_error_toneless, loss
 
     def __post_init__(self) -> None:
         if self.select not in ("asr_error", "asr_error_toneless", "loss"):
@@ -76,10 +76,13 @@ class AcousticTask:
         self.val_set = FeatureDataset(self.dir, "val", self.speakers, config.data.max_frames, durations)
         n_speakers = config.model.n_speakers or len(self.speakers)
         if n_speakers > 1 and n_speakers < len(self.speakers):
-            raise ValueError(f"model.n_speakers is {n_speakers} but the data has {len(self.speakers)} speakers")
-        self.model_config = replace(config.model, n_speakers=n_speakers, n_mels=config.features.n_mels,
-                                    n_symbols=len(DEFAULT_TABLE))
-        torch.manual_seed(config.train.seed)          # initial weights depend on the seed alone
+            raise ValueError(
+                f"model.n_speakers is {n_speakers} but the data has {len(self.speakers)} speakers"
+            )
+        self.model_config = replace(
+            config.model, n_speakers=n_speakers, n_mels=config.features.n_mels, n_symbols=len(DEFAULT_TABLE)
+        )
+        torch.manual_seed(config.train.seed)  # initial weights depend on the seed alone
         self.model = build_acoustic(self.model_config)
         self.model.set_stats(self.stats)
         self._probe = None
@@ -117,8 +120,13 @@ class AcousticTask:
         model = self.model
         was_training = model.training
         model.eval()
-        out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
-                    self._speakers(batch))
+        out = model(
+            batch["symbols"],
+            batch["symbol_lengths"],
+            batch["mel"],
+            batch["mel_lengths"],
+            self._speakers(batch),
+        )
         model.train(was_training)
         frame_mask = length_mask(batch["mel_lengths"], batch["mel"].shape[2])
         r = self.model_config.reduction
@@ -128,17 +136,41 @@ class AcousticTask:
 
     def _forward(self, model, batch: dict, step: int):
         if self.durational:
-            out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
-                        self._speakers(batch), batch["contour"], batch["energy"], batch["durations"])
+            out = model(
+                batch["symbols"],
+                batch["symbol_lengths"],
+                batch["mel"],
+                batch["mel_lengths"],
+                self._speakers(batch),
+                batch["contour"],
+                batch["energy"],
+                batch["durations"],
+            )
             loss, terms = duration_model_loss(out, batch, self.config.loss)
             return out, loss, terms
         pitch = energy = None
         if self.model_config.variance:
             pitch, energy = self.variance_targets(batch)
-        out = model(batch["symbols"], batch["symbol_lengths"], batch["mel"], batch["mel_lengths"],
-                    self._speakers(batch), pitch, energy)
-        loss, terms = tacotron2_loss(out, batch["mel"], batch["mel_lengths"], batch["symbol_lengths"],
-                                     self.model_config.reduction, self.config.loss, pitch, energy, step)
+        out = model(
+            batch["symbols"],
+            batch["symbol_lengths"],
+            batch["mel"],
+            batch["mel_lengths"],
+            self._speakers(batch),
+            pitch,
+            energy,
+        )
+        loss, terms = tacotron2_loss(
+            out,
+            batch["mel"],
+            batch["mel_lengths"],
+            batch["symbol_lengths"],
+            self.model_config.reduction,
+            self.config.loss,
+            pitch,
+            energy,
+            step,
+        )
         return out, loss, terms
 
     def loss(self, model, batch: dict, step: int):
@@ -153,7 +185,7 @@ class AcousticTask:
             r = self.model_config.reduction
             for i in range(len(batch["ids"]) if not self.durational else 0):
                 steps = int((batch["mel_lengths"][i] + r - 1) // r)
-                m = alignment_metrics(out.alignment[i, :steps, :int(batch["symbol_lengths"][i])])
+                m = alignment_metrics(out.alignment[i, :steps, : int(batch["symbol_lengths"][i])])
                 for k, v in m.items():
                     sums[f"align_{k}"] = sums.get(f"align_{k}", 0.0) + v
             count += len(batch["ids"])
@@ -175,7 +207,9 @@ class AcousticTask:
             n = min(self.config.validation.sentences, len(self.val_set))
             items = [self.val_set[i] for i in range(n)]
             refs = [self.val_set.records[i].get("pinyin", "").split() for i in range(n)]
-            self._probe = IntelligibilityProbe(items, refs, self.config.features, self.config.validation.recognizer)
+            self._probe = IntelligibilityProbe(
+                items, refs, self.config.features, self.config.validation.recognizer
+            )
         return self._probe
 
     def log_media(self, writer, model, batch: dict, step: int) -> None:
@@ -186,7 +220,7 @@ class AcousticTask:
         out = model.infer(batch["symbols"][:1, :n], speakers=speakers)
         frames = int(out.lengths[0])
         mel = out.mel_post[0, :, :frames].float().cpu()
-        target = model.denormalize(batch["mel"][:1, :, :int(batch["mel_lengths"][0])])[0].float().cpu()
+        target = model.denormalize(batch["mel"][:1, :, : int(batch["mel_lengths"][0])])[0].float().cpu()
         writer.add_image("val/mel_target", _image(target), step)
         writer.add_image("val/mel_synthesized", _image(mel), step)
         writer.add_image("val/alignment", _image(out.alignment[0, :, :n].float().cpu().T), step)
@@ -195,8 +229,12 @@ class AcousticTask:
         writer.add_scalar("val/synthesis_reached_end", float(out.reached_end[0]), step)
 
     def state(self) -> dict:
-        return {"symbols": DEFAULT_TABLE.to_dict(), "speakers": self.speakers, "stats": self.stats,
-                "model_config": asdict(self.model_config)}
+        return {
+            "symbols": DEFAULT_TABLE.to_dict(),
+            "speakers": self.speakers,
+            "stats": self.stats,
+            "model_config": asdict(self.model_config),
+        }
 
 
 def _image(x: torch.Tensor) -> np.ndarray:

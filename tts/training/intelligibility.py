@@ -1,6 +1,7 @@
 """What validation should measure: free-running synthesis of held-out sentences, vocoded
 with Griffin-Lim and transcribed by the recognizer, as syllable error rates (toned, and
 with tones ignored). Mel L1 did not track intelligibility in this project; this does."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,14 @@ class IntelligibilityProbe:
     """Scores an acoustic model on fixed sentences: ``items`` are dataset items (symbols,
     speaker), ``references`` their toned pinyin. The recognizer is loaded once."""
 
-    def __init__(self, items: list[dict], references: list[list[str]], features, recognizer: str = "",
-                 batch_size: int = 8):
+    def __init__(
+        self,
+        items: list[dict],
+        references: list[list[str]],
+        features,
+        recognizer: str = "",
+        batch_size: int = 8,
+    ):
         from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
         from vocoder.griffin_lim import GriffinLim
 
@@ -28,22 +35,25 @@ class IntelligibilityProbe:
         device = next(model.parameters()).device
         audios = []
         for start in range(0, len(self.items), self.batch_size):
-            chunk = self.items[start:start + self.batch_size]
+            chunk = self.items[start : start + self.batch_size]
             n = max(len(it["symbols"]) for it in chunk)
             symbols = torch.zeros(len(chunk), n, dtype=torch.long)
             for i, it in enumerate(chunk):
-                symbols[i, :len(it["symbols"])] = it["symbols"]
+                symbols[i, : len(it["symbols"])] = it["symbols"]
             lengths = torch.tensor([len(it["symbols"]) for it in chunk])
             spk = torch.stack([it["speaker"] for it in chunk]).to(device) if speakers else None
             out = model.infer(symbols.to(device), lengths.to(device), spk)
             for i in range(len(chunk)):
-                mel = out.mel_post[i, :, :int(out.lengths[i])].float().cpu()
+                mel = out.mel_post[i, :, : int(out.lengths[i])].float().cpu()
                 audios.append(self.griffin_lim(mel).numpy())
         return audios
 
     def __call__(self, model, speakers: bool) -> dict[str, float]:
         """→ asr_error (toned syllables) and asr_error_toneless over all sentences."""
         hyps = self.recognizer.transcribe_audio(self.synthesize(model, speakers), self.sample_rate)
-        return {"asr_error": error_rate(self.references, hyps),
-                "asr_error_toneless": error_rate([without_tones(r) for r in self.references],
-                                                 [without_tones(h) for h in hyps])}
+        return {
+            "asr_error": error_rate(self.references, hyps),
+            "asr_error_toneless": error_rate(
+                [without_tones(r) for r in self.references], [without_tones(h) for h in hyps]
+            ),
+        }
