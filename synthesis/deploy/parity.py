@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from synthesis.deploy.runtime import ExportedAcoustic
+from synthesis.deploy.runtime import ExportedAcoustic, decoder_step
 from tts.models.tacotron2 import Tacotron2, prenet_masks
 
 
@@ -51,16 +51,7 @@ def lockstep(
         masks = prenet_masks(symbols.shape[0], c, frame)
         before = state.tensors()
         f, g, _ = model.decoder_step(frame, masks, state, enc["memory"], enc["processed"], enc["mask"])
-        graph = exported.graphs["decoder_step"]
-        out = graph(
-            frame=frame,
-            mask1=masks[0],
-            mask2=masks[1],
-            memory=enc["memory"],
-            processed=enc["processed"],
-            mask=enc["mask"],
-            **dict(zip(graph.inputs[-len(before) :], before)),
-        )
+        out = decoder_step(exported.graphs["decoder_step"], frame, masks, enc, before)
         expected = [f, g] + list(state.tensors())
         worst["decoder_step"] = max(worst["decoder_step"], max(_diff(a, b) for a, b in zip(expected, out)))
         frames.append(f)

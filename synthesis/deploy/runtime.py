@@ -75,6 +75,15 @@ class Graph:
         return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
+def decoder_step(graph: Graph, frame, masks, enc: dict, state) -> list[torch.Tensor]:
+    """One step of an exported Tacotron2 decoder: previous frame (B, n_mels), prenet masks,
+    the encoder's outputs and the ``DecoderState`` tensors in order → frames, gate and the
+    new state, whatever names the export gave the state (older exports: ah, ac, ...)."""
+    names = graph.inputs[-len(state) :]
+    memory = {k: enc[k] for k in ("memory", "processed", "mask")}
+    return graph(frame=frame, mask1=masks[0], mask2=masks[1], **memory, **dict(zip(names, state)))
+
+
 class ExportedAcoustic:
     """Tacotron2 synthesis from the encoder, decoder-step and postnet graphs (``infer`` as
     ``Tacotron2.infer``)."""
@@ -126,19 +135,9 @@ class ExportedAcoustic:
             zeros(n),
             zeros(c.encoder_dim),
         ]  # DecoderState's order
-        graph = self.graphs["decoder_step"]
-        state_names = graph.inputs[-len(state) :]  # as the export named them (older: ah, ac, ...)
 
         def step(frame, masks):
-            frames, gate, *new = graph(
-                frame=frame,
-                mask1=masks[0],
-                mask2=masks[1],
-                memory=enc["memory"],
-                processed=enc["processed"],
-                mask=enc["mask"],
-                **dict(zip(state_names, state)),
-            )
+            frames, gate, *new = decoder_step(self.graphs["decoder_step"], frame, masks, enc, state)
             state[:] = new
             return frames, gate, DecoderState(*state).weights
 

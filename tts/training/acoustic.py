@@ -111,6 +111,17 @@ class AcousticTask:
     def collate(self, items: list[dict]) -> dict:
         return collate(items, self.model_config.reduction)
 
+    def _inputs(self, batch: dict) -> tuple:
+        """What every training pass of the model takes first: symbols, their lengths, the
+        normalized mels, their lengths, speakers (None for one speaker)."""
+        return (
+            batch["symbols"],
+            batch["symbol_lengths"],
+            batch["mel"],
+            batch["mel_lengths"],
+            self._speakers(batch),
+        )
+
     def _speakers(self, batch):
         return batch["speakers"] if self.model_config.n_speakers > 1 else None
 
@@ -120,13 +131,7 @@ class AcousticTask:
         model = self.model
         was_training = model.training
         model.eval()
-        out = model(
-            batch["symbols"],
-            batch["symbol_lengths"],
-            batch["mel"],
-            batch["mel_lengths"],
-            self._speakers(batch),
-        )
+        out = model(*self._inputs(batch))
         model.train(was_training)
         frame_mask = length_mask(batch["mel_lengths"], batch["mel"].shape[2])
         r = self.model_config.reduction
@@ -136,30 +141,13 @@ class AcousticTask:
 
     def _forward(self, model, batch: dict, step: int):
         if self.durational:
-            out = model(
-                batch["symbols"],
-                batch["symbol_lengths"],
-                batch["mel"],
-                batch["mel_lengths"],
-                self._speakers(batch),
-                batch["contour"],
-                batch["energy"],
-                batch["durations"],
-            )
+            out = model(*self._inputs(batch), batch["contour"], batch["energy"], batch["durations"])
             loss, terms = duration_model_loss(out, batch, self.config.loss)
             return out, loss, terms
         pitch = energy = None
         if self.model_config.variance:
             pitch, energy = self.variance_targets(batch)
-        out = model(
-            batch["symbols"],
-            batch["symbol_lengths"],
-            batch["mel"],
-            batch["mel_lengths"],
-            self._speakers(batch),
-            pitch,
-            energy,
-        )
+        out = model(*self._inputs(batch), pitch, energy)
         loss, terms = tacotron2_loss(
             out,
             batch["mel"],
