@@ -25,6 +25,8 @@ TINY = {
     "postnet_convs": 3,
     "variance_filters": 16,
     "n_speakers": 0,
+    "pitch_level": True,  # both export: the level head and the pitch-bin vectors
+    "pitch_bins": 16,
 }
 
 

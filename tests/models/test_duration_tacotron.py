@@ -125,6 +125,41 @@ def test_pitch_level_is_apart_from_the_contour_and_does_not_train_the_encoder():
     assert plain.pitch_level is None and "pitch_level.weight" not in plain.state_dict()
 
 
+def test_pitch_bins_add_one_vector_per_pitch_and_nothing_at_first():
+    m = model(pitch_bins=8, pitch_bin_range=4.0)
+    symbols, lengths, durations = (
+        torch.randint(1, 40, (1, 5)),
+        torch.tensor([5]),
+        torch.tensor([[2, 3, 1, 2, 2]]),
+    )
+
+    def run(pitch):
+        return m(
+            symbols,
+            lengths,
+            torch.zeros(1, 16, 10),
+            torch.tensor([10]),
+            None,
+            pitch,
+            torch.zeros(1, 10),
+            durations,
+        ).mel
+
+    low, high = torch.full((1, 10), -4.0), torch.full((1, 10), 4.0)
+    assert torch.equal(run(low), run(high))  # zero vectors and zero projections: text alone
+    with torch.no_grad():
+        m.pitch_bins.weight[7].fill_(0.5)  # the highest bin
+    assert torch.equal(run(low), run(torch.full((1, 10), -3.0)))  # both still in bins 0-1, untouched
+    assert not torch.allclose(run(low), run(high))
+    fmask = torch.ones(1, 10)
+    vectors = m._pitch_bin_vectors(torch.tensor([[-9.0, -4.0, 0.0, 3.9, 9.0] * 2]), fmask)
+    assert (
+        vectors.shape == (1, 32, 10)
+        and (vectors[0, :, [3, 4]] == 0.5).all()
+        and (vectors[0, :, :3] == 0).all()
+    )
+
+
 def test_infer_predicts_durations_and_applies_controls():
     m = model()
     with torch.no_grad():

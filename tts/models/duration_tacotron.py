@@ -174,7 +174,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
     """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
     pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
 
-    FRESH_MODULES = ("pitch_level",)  # fine-tuning may add these to weights without them
+    FRESH_MODULES = ("pitch_level", "pitch_bins")  # fine-tuning may add these to older weights
 
     def __init__(self, config: Tacotron2Config):
         super().__init__()
@@ -191,6 +191,9 @@ class DurationTacotron2(DatasetStats, nn.Module):
         self.energy_predictor = VariancePredictor(
             e, c.variance_filters, c.variance_kernel, c.variance_dropout
         )
+        self.pitch_bins = nn.Embedding(c.pitch_bins, e) if c.pitch_bins > 0 else None
+        if self.pitch_bins is not None:  # adds nothing until it learns
+            nn.init.zeros_(self.pitch_bins.weight)
         self.pitch_level = nn.Linear(e, 1) if c.pitch_level else None
         if self.pitch_level is not None:  # starts at the dataset's mean level
             nn.init.zeros_(self.pitch_level.weight)
@@ -255,6 +258,8 @@ class DurationTacotron2(DatasetStats, nn.Module):
             energy = ((energy_pred * e_std + e_mean) * energy_scale - e_mean) / e_std
         pitch, energy = pitch * fmask, energy * fmask
         x = xt + self.pitch_embedding(pitch, fmask) + self.energy_embedding(energy, fmask)
+        if self.pitch_bins is not None:
+            x = x + self._pitch_bin_vectors(pitch, fmask)
         return {
             "x": x.transpose(1, 2),
             "mask": mask,
@@ -265,6 +270,15 @@ class DurationTacotron2(DatasetStats, nn.Module):
             "pitch_pred": pitch_pred,
             "energy_pred": energy_pred,
         }
+
+    def _pitch_bin_vectors(self, pitch: torch.Tensor, fmask: torch.Tensor) -> torch.Tensor:
+        """(B, T) normalized pitch → (B, E, T): the learned vector of each frame's pitch bin
+        (nearest of ``pitch_bins`` evenly spaced over ±``pitch_bin_range``), 0 on padding.
+        Rounding and clamping only, so that it exports."""
+        c = self.config
+        position = (pitch + c.pitch_bin_range) / (2 * c.pitch_bin_range) * (c.pitch_bins - 1)
+        index = position.round().clamp(0, c.pitch_bins - 1).long()
+        return (self.pitch_bins(index) * fmask[:, :, None]).transpose(1, 2)
 
     def _level_and_contour(self, x, pitch_pred, fmask) -> torch.Tensor:
         """(B, T, E) frame memory, (B, T) predicted pitch, (B, T) frame mask → the predicted

@@ -77,6 +77,11 @@ class Tacotron2Config:
     # duration-informed models: predict each utterance's pitch level (its mean) apart from
     # the contour, from the memory without letting the level's error train the encoder
     pitch_level: bool = False
+    # duration-informed models: besides the linear pitch projection, one learned vector per
+    # pitch bin (FastSpeech2's quantized pitch embedding; 0: none), bins evenly spaced over
+    # ±pitch_bin_range normalized log-F0 units, so the decoder can place harmonics per pitch
+    pitch_bins: int = 0
+    pitch_bin_range: float = 6.0
 
     RETIRED = ("variance_gain_init",)  # keys of earlier saved configs, now without effect
 
