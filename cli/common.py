@@ -19,7 +19,11 @@ class _Terminated(BaseException):
     """SIGTERM, raised where the program is so that cleanup runs."""
 
 
+_sigterm: list[int] = []  # set once SIGTERM arrived
+
+
 def _terminated(signum, frame) -> None:
+    _sigterm.append(signum)
     raise _Terminated
 
 
@@ -46,9 +50,15 @@ def run(prog: str, body: Callable[[], int | None]) -> NoReturn:
     except _Terminated:
         fail(prog, "terminated", 143)
     except USER_ERRORS as err:
+        if _sigterm:  # a library turned the termination into its own error
+            fail(prog, "terminated", 143)
         from core.files import first_line
 
         fail(prog, first_line(err, 1000))
+    except Exception:
+        if _sigterm:  # e.g. an ImportError from a lazy import that SIGTERM interrupted
+            fail(prog, "terminated", 143)
+        raise
     sys.exit(code)
 
 

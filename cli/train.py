@@ -102,7 +102,9 @@ def _main(args: argparse.Namespace) -> int:
     elif args.resume or args.init:
         start = Path(args.init) if args.init else latest if args.resume == "latest" else Path(args.resume)
         saved = load_checkpoint(start)
-        if saved["config"].get("model") != asdict(config).get("model"):
+        # settings added to the model since the checkpoint was written count at their defaults
+        saved_model = {**asdict(type(config.model)()), **saved["config"].get("model", {})}
+        if saved_model != asdict(config.model):
             raise ValueError(f"{start} was trained with another model: section; keep the model settings")
         task = task_class(config, state=saved["task_state"])
         if args.init:

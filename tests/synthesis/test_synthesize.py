@@ -331,3 +331,31 @@ def test_sigterm_during_synthesis_leaves_no_temporary_file(voice, tmp_path):
     _, err = p.communicate(timeout=60)
     assert p.returncode == 143 and b"terminated" in err and b"Traceback" not in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_that_a_library_turns_into_its_own_error_still_ends_as_terminated(capsys):
+    """Seen under load: SIGTERM landed in a lazy import (OpenCC's), which reported an
+    ImportError instead, and the command died with a traceback instead of 'terminated'."""
+    import os
+    import signal
+    import time
+
+    from cli.common import run
+
+    def body():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except BaseException:
+            raise ImportError("opencc_clib not found") from None
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            run("tts-synthesize", body)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        import cli.common
+
+        cli.common._sigterm.clear()
+    assert exit_.value.code == 143 and "terminated" in capsys.readouterr().err
