@@ -49,16 +49,14 @@ def run(prog: str, body: Callable[[], int | None]) -> NoReturn:
         fail(prog, "interrupted", 130)
     except _Terminated:
         fail(prog, "terminated", 143)
-    except USER_ERRORS as err:
-        if _sigterm:  # a library turned the termination into its own error
+    except Exception as err:
+        if _sigterm:  # a library turned the termination into its own error (e.g. an ImportError)
             fail(prog, "terminated", 143)
+        if not isinstance(err, USER_ERRORS):
+            raise
         from core.files import first_line
 
         fail(prog, first_line(err, 1000))
-    except Exception:
-        if _sigterm:  # e.g. an ImportError from a lazy import that SIGTERM interrupted
-            fail(prog, "terminated", 143)
-        raise
     sys.exit(code)
 
 

@@ -125,16 +125,7 @@ class ExportedAcoustic:
         enc = dict.fromkeys(("pitch", "energy", "pitch_pred", "energy_pred"))
         enc.update(zip(self.outputs["encoder"], self.graphs["encoder"](**feeds)))
         enc["mask"] = length_mask(symbol_lengths, n)
-        zeros = lambda dim: torch.zeros(b, dim)
-        state = [
-            zeros(c.attention_rnn_dim),
-            zeros(c.attention_rnn_dim),
-            zeros(c.decoder_rnn_dim),
-            zeros(c.decoder_rnn_dim),
-            zeros(n),
-            zeros(n),
-            zeros(c.encoder_dim),
-        ]  # DecoderState's order
+        state = list(DecoderState.zeros(c, b, n).tensors())
 
         def step(frame, masks):
             frames, gate, *new = decoder_step(self.graphs["decoder_step"], frame, masks, enc, state)

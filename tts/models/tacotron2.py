@@ -237,6 +237,23 @@ class DecoderState:
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
+    @classmethod
+    def zeros(
+        cls, c: Tacotron2Config, batch: int, symbols: int, like: torch.Tensor | None = None
+    ) -> DecoderState:
+        """The state before the first step, for ``batch`` utterances of ``symbols`` symbols."""
+        z = (lambda *shape: like.new_zeros(*shape)) if like is not None else torch.zeros
+        a, d = c.attention_rnn_dim, c.decoder_rnn_dim
+        return cls(
+            z(batch, a),
+            z(batch, a),
+            z(batch, d),
+            z(batch, d),
+            z(batch, symbols),
+            z(batch, symbols),
+            z(batch, c.encoder_dim),
+        )
+
     def tensors(self) -> tuple[torch.Tensor, ...]:
         return tuple(getattr(self, name) for name in self.names())
 
@@ -260,18 +277,7 @@ class Decoder(nn.Module):
 
     def initial_state(self, memory: torch.Tensor) -> DecoderState:
         """memory (B, N, E) → zeros."""
-        b, n, e = memory.shape
-        z = lambda *shape: memory.new_zeros(*shape)
-        c = self.c
-        return DecoderState(
-            z(b, c.attention_rnn_dim),
-            z(b, c.attention_rnn_dim),
-            z(b, c.decoder_rnn_dim),
-            z(b, c.decoder_rnn_dim),
-            z(b, n),
-            z(b, n),
-            z(b, e),
-        )
+        return DecoderState.zeros(self.c, *memory.shape[:2], like=memory)
 
     def step(
         self,
