@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from cli.common import run, text_chunks, warn
 
 if TYPE_CHECKING:
-    from synthesis.pipeline import Timings
+    from synthesis.sentences import Timings
 
 PROG = "tts-synthesize"
 
@@ -102,7 +102,7 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
 
     from core.files import atomic_path
     from frontend import NothingToRead
-    from synthesis.pipeline import Timings
+    from synthesis.sentences import Timings
 
     timings, planned = Timings(), 0
     # on a terminal, long input shows sentences done / total and the audio written so far
@@ -139,7 +139,7 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
 
 
 def _main(args: argparse.Namespace) -> int:
-    from synthesis.pipeline import Synthesizer
+    from synthesis import open_synthesizer
 
     if args.text_file:
         try:
@@ -157,10 +157,10 @@ def _main(args: argparse.Namespace) -> int:
         jobs = [(next(chunks), chunks, Path(args.output))]  # the first piece: input errors before loading
     for _, _, path in jobs:
         _writable(path, args.force)
-    from synthesis.pipeline import check_controls
+    from synthesis.sentences import check_controls
 
     check_controls(args.pitch_shift, args.energy_scale, args.sigma)  # before loading anything
-    synth = Synthesizer(
+    synth = open_synthesizer(
         args.model,
         vocoder=args.vocoder,
         device=args.device,
@@ -170,7 +170,7 @@ def _main(args: argparse.Namespace) -> int:
         quantize=args.quantize,
     )
     from frontend import FrontendError
-    from synthesis.pipeline import Timings
+    from synthesis.sentences import Timings
 
     for w in synth.warnings:
         warn(PROG, w)

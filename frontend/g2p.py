@@ -10,15 +10,34 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
 from pypinyin import Style, lazy_pinyin
 
 from .errors import FrontendError
 from .overrides import SYLLABLE_RE
 from .polyphones import reading_by_context
+from .word_freq import frequencies
+
+
+def _import_jieba():
+    """jieba, imported without pkg_resources: its ``_compat`` imports that (0.2–0.4 s of
+    scanning installed packages) only to open its own files, and opens them by path when
+    the import fails. Anything imported later still gets the real pkg_resources."""
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # makes ``import pkg_resources`` raise ImportError
+    try:
+        import jieba
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -47,7 +66,11 @@ def load_user_dict(path: str | Path) -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def _base_tokenizer() -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    freq = frequencies()  # jieba's dictionary on disk (frontend.word_freq), or None
+    if freq is None:
+        tokenizer.initialize()
+    else:
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, freq.total, True
     return tokenizer
 
 
@@ -60,7 +83,7 @@ class Lexicon:
         if self.user_dict:
             # A private tokenizer, so one Frontend's words never leak into another's.
             self.tokenizer = jieba.Tokenizer()
-            self.tokenizer.FREQ, self.tokenizer.total = dict(base.FREQ), base.total
+            self.tokenizer.FREQ, self.tokenizer.total = base.FREQ.copy(), base.total
             self.tokenizer.initialized = True
             for word in self.user_dict:
                 self.tokenizer.add_word(word, freq=max(base.suggest_freq(word), 100000))

@@ -14,7 +14,6 @@ version, symbol table, weights) and gives a one-line error for a wrong or corrup
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,17 +23,11 @@ import torch
 from core.checkpoint import load_checkpoint
 from core.features import FeatureConfig
 from core.files import atomic_write, atomic_write_json, first_line
-from frontend import DEFAULT_TABLE, SymbolTable
+from frontend import SymbolTable
+from synthesis.cards import FORMAT, VERSION, VoiceError, check_symbols, read_card  # noqa: F401
 from tts.models import build_acoustic
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_from_checkpoint
-
-FORMAT = "mandarin-tts-voice"
-VERSION = 1
-
-
-class VoiceError(ValueError):
-    """A voice folder that cannot be used; the message says why."""
 
 
 @dataclass
@@ -144,41 +137,6 @@ def _load_weights(path: Path) -> dict:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # corrupt, truncated, or holding objects weights_only refuses
         raise VoiceError(f"{path}: corrupt or unsafe weights ({first_line(err, 120)})") from None
-
-
-def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
-    """A folder's JSON card, checked for format and version; VoiceError otherwise."""
-    if not path.is_dir():
-        raise VoiceError(f"voice folder not found: {path}")
-    try:
-        card = json.loads((path / file).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise VoiceError(
-            f"{path} is not a {'voice' if fmt == FORMAT else 'export'} folder ({file}: {err})"
-        ) from None
-    if not isinstance(card, dict) or card.get("format") != fmt:
-        raise VoiceError(f"{path}/{file} is not a {fmt} card")
-    if not isinstance(card.get("version"), int) or isinstance(card.get("version"), bool):
-        raise VoiceError(f"{path}/{file}: version must be a whole number, not {card.get('version')!r}")
-    if card["version"] > version:
-        raise VoiceError(f"{path} is a version {card['version']} {fmt}; this toolkit reads up to {version}")
-    symbols = card.get("symbols")
-    if fmt == FORMAT and not (isinstance(symbols, dict) and isinstance(symbols.get("checksum"), str)):
-        raise VoiceError(f'{path}/{file}: no symbol table checksum ("symbols": {{"checksum": ...}})')
-    return card
-
-
-def check_symbols(path: Path, checksum: str) -> None:
-    """The folder's symbol table must be the one its card names and the frontend makes."""
-    try:
-        table = SymbolTable.load(path / "symbols.json")
-    except (OSError, ValueError, KeyError) as err:
-        raise VoiceError(f"{path}/symbols.json: {err}") from None
-    if table.checksum != checksum or table.checksum != DEFAULT_TABLE.checksum:
-        raise VoiceError(
-            f"{path} was trained with symbol table {table.checksum} (v{table.version}); this toolkit's "
-            f"frontend makes {DEFAULT_TABLE.checksum} (v{DEFAULT_TABLE.version})"
-        )
 
 
 def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:

@@ -17,7 +17,7 @@ STACK = [
     ["recognizer"],  # speech → syllables: the judge, its training task
     ["tts"],  # symbols → mel: the acoustic models, their training task
     ["synthesis"],  # voices, the pipeline, exports
-    ["evaluation", "mos"],  # scores and listening tests
+    ["evaluation", "mos", "server"],  # scores, listening tests, the HTTP service
     ["cli"],  # the command-line entry points
 ]
 LEVEL = {package: level for level, packages in enumerate(STACK) for package in packages}

@@ -10,9 +10,12 @@ or (n_mels, T) → (T · hop,):
     training.py     the WaveGlow training task (``task: vocoder``)
 """
 
-from typing import Protocol
+from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import torch
 
 
 class Vocoder(Protocol):

@@ -24,46 +24,15 @@ clearly higher MCD-DTW.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torchaudio
 
 from core.features import FeatureConfig
 
+from .griffin_lim_numpy import MIN_FRAMES, MOMENTUM, N_ITER, PHASE_POWER, POWER, spsi_phase
+
 INITS = ("random", "zeros", "spsi")
-
-
-def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray:
-    """(bins, frames) magnitudes → (bins, frames) phase in radians (single-pass inversion).
-
-    A bin is a peak of its frame where it is above the bin below and not below the bin
-    above; its frequency is refined by quadratic interpolation of the log-magnitudes, and its
-    phase is what that frequency accumulates over the hops in which the bin is a peak. Every
-    other bin takes the phase of the next peak above it (of the frame's last peak above the
-    last one), and the bin on the far side of the interpolated peak is in antiphase (the
-    main lobe of a Hann window changes sign there). Vectorized over frames."""
-    bins, frames = magnitude.shape
-    log_mag = np.log(np.maximum(magnitude, 1e-10))
-    k = np.arange(bins)[:, None]
-    peak = np.zeros((bins, frames), dtype=bool)
-    peak[1:-1] = (magnitude[1:-1] > magnitude[:-2]) & (magnitude[1:-1] >= magnitude[2:])
-    alpha, gamma = np.roll(log_mag, 1, 0), np.roll(log_mag, -1, 0)
-    denom = alpha - 2 * log_mag + gamma
-    ok = peak & (np.abs(denom) > 1e-12)
-    offset = np.where(ok, 0.5 * (alpha - gamma) / np.where(ok, denom, 1.0), 0.0)
-    increment = np.where(peak, hop_length * 2 * math.pi * (k + offset) / n_fft, 0.0)
-    accumulated = np.cumsum(increment, axis=1)  # (bins, frames)
-    above = np.minimum.accumulate(np.where(peak, k, bins)[::-1], axis=0)[::-1]  # next peak >= bin
-    last = np.where(peak, k, -1).max(0)  # (frames,), -1: no peak
-    source = np.where(above < bins, above, last[None, :])
-    phase = np.take_along_axis(accumulated, source.clip(0), axis=0)
-    phase[:, last < 0] = 0.0
-    t_idx, p_idx = np.nonzero(peak.T)  # frame by frame, bins rising
-    side = np.where(offset[p_idx, t_idx] > 0, p_idx + 1, p_idx - 1).clip(0, bins - 1)
-    phase[side, t_idx] = accumulated[p_idx, t_idx] + math.pi
-    return phase
 
 
 class GriffinLim(torch.nn.Module):
@@ -72,11 +41,11 @@ class GriffinLim(torch.nn.Module):
     def __init__(
         self,
         config: FeatureConfig | None = None,
-        n_iter: int = 16,
-        power: float = 1.0,
-        momentum: float = 0.99,
+        n_iter: int = N_ITER,
+        power: float = POWER,
+        momentum: float = MOMENTUM,
         init: str = "spsi",
-        phase_power: float | None = 1.2,
+        phase_power: float | None = PHASE_POWER,
     ):
         super().__init__()
         if init not in INITS:
@@ -98,7 +67,7 @@ class GriffinLim(torch.nn.Module):
         self.n_iter, self.power, self.momentum, self.init = n_iter, power, momentum, init
         self.phase_power = phase_power
 
-    MIN_FRAMES = 8  # the STFT's reflect padding needs a few frames
+    MIN_FRAMES = MIN_FRAMES
 
     def _stft(self, wave: torch.Tensor) -> torch.Tensor:
         c = self.config

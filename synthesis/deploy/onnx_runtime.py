@@ -1,0 +1,197 @@
+"""Synthesis from an ONNX export with onnxruntime and numpy only: no ``import torch``.
+
+    from synthesis.deploy.onnx_runtime import OnnxSynthesizer
+    tts = OnnxSynthesizer("voices/mine-onnx")      # made by tts-export --format onnx
+    audio = tts("你好。")                           # as synthesis.pipeline.Synthesizer
+
+The same sentence loop as the PyTorch pipeline (``synthesis.sentences``); per batch: the
+``text`` graph (symbols → memory, log-durations), durations rounded as
+``tts.models.duration_tacotron.durations_from_log`` does, the ``frames`` graph (→ log-mels),
+then Griffin-Lim in numpy (``vocoder.griffin_lim_numpy``) or the export's WaveGlow graph
+with the denoiser in numpy. Duration-informed (parallel decoder) exports only: an
+attention model's decoder loop is PyTorch code (``tts.models.tacotron2.free_run``), so
+those exports run through ``synthesis.deploy.runtime``. Output matches the PyTorch path
+within the export's tolerances (tests/deploy/test_onnx_runtime.py, which also checks that
+torch is never imported).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from core.files import first_line
+from frontend import Frontend
+from synthesis.cards import VoiceError, check_export
+from synthesis.sentences import BatchItem, SentenceSynthesizer, check_controls, padded_batch
+from vocoder.griffin_lim_numpy import NumpyGriffinLim, istft, stft
+
+DENOISER_FRAMES = 88  # silence frames whose WaveGlow output is the bias (as vocoder.denoiser)
+
+
+def durations_from_log(log_durations: np.ndarray, lengths: np.ndarray, pace: float = 1.0) -> np.ndarray:
+    """(B, N) log(1 + frames) → (B, N) int64 frames, 0 on padding, at least one frame per
+    item (``tts.models.duration_tacotron.durations_from_log``, in numpy)."""
+    mask = np.arange(log_durations.shape[1])[None, :] < lengths[:, None]
+    d = np.maximum(np.round(np.expm1(log_durations) / pace), 0).astype(np.int64) * mask
+    d[:, 0] = np.where(d.sum(1) == 0, 1, d[:, 0])
+    return d
+
+
+class OnnxGraph:
+    """One ONNX graph: ``graph(**arrays)`` → its outputs by name (inputs the exporter
+    dropped as unused are not fed)."""
+
+    def __init__(self, path: Path, threads: int | None = None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as err:  # onnxruntime's own errors for a broken file
+            raise VoiceError(f"{path}: cannot be loaded ({first_line(err, 160)})") from None
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.outputs = [o.name for o in self.session.get_outputs()]
+
+    def __call__(self, **feeds: np.ndarray) -> dict[str, np.ndarray]:
+        got = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})
+        return dict(zip(self.outputs, got))
+
+
+class OnnxWaveGlow:
+    """The export's WaveGlow graph as a vocoder: z drawn at ``sigma``, then the bias
+    spectrum (its output for silence) removed at ``denoise`` strength, as
+    ``vocoder.waveglow.WaveGlowVocoder``."""
+
+    def __init__(
+        self, graph: OnnxGraph, config: dict, silence_level: float, sample_rate: int, sigma, denoise
+    ):
+        self.graph, self.config, self.sample_rate = graph, config, sample_rate
+        self.sigma, self.denoise = sigma, denoise
+        n_fft = 1024
+        self.window = (0.5 - 0.5 * np.cos(2 * math.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+        self.bias = None
+        if denoise > 0:
+            silence = np.full((1, config["n_mels"], DENOISER_FRAMES), silence_level, dtype=np.float32)
+            bias_audio = self._infer(silence, 0.0)[0]
+            self.bias = np.abs(stft(bias_audio, n_fft, 256, self.window))[:, :1]  # (bins, 1)
+
+    def _infer(self, mel: np.ndarray, sigma: float) -> np.ndarray:
+        c = self.config
+        steps = mel.shape[2] * c["hop_length"] // c["n_group"]
+        z = (np.random.default_rng().standard_normal((mel.shape[0], c["n_group"], steps)) * sigma).astype(np.float32)
+        return self.graph(mel=mel.astype(np.float32), z=z)["audio"]
+
+    def __call__(self, mel: np.ndarray) -> np.ndarray:
+        """(n_mels, T) log-mel → (T · hop,) float32 samples."""
+        audio = self._infer(mel[None], self.sigma)[0]
+        if self.bias is None:
+            return audio
+        spec = stft(audio, 1024, 256, self.window)
+        magnitude = np.maximum(np.abs(spec) - self.bias * self.denoise, 0.0)
+        clean = istft(magnitude * np.exp(1j * np.angle(spec)), 1024, 256, self.window, len(audio))
+        return np.clip(clean, -1.0, 1.0).astype(np.float32)
+
+
+class OnnxSynthesizer(SentenceSynthesizer):
+    """A duration-informed ONNX export ready to speak, without torch. ``vocoder``: "auto"
+    (the export's WaveGlow if it has one, else Griffin-Lim), "waveglow" or "griffin-lim";
+    ``threads``: onnxruntime's intra-op threads per graph (None: its default).
+    ``warnings`` holds what loading had to say."""
+
+    backend = "onnxruntime"
+
+    def __init__(
+        self,
+        voice: str | Path,
+        vocoder: str = "auto",
+        sigma: float = 0.6,
+        denoise: float = 0.01,
+        batch_size: int = 8,
+        user_dict=None,
+        threads: int | None = None,
+    ):
+        check_controls(sigma=sigma)
+        path = Path(voice)
+        manifest = check_export(path)
+        if manifest["backend"] != "onnx":
+            raise VoiceError(f"{path} is a {manifest['backend']} export; the torch-free runtime runs ONNX")
+        self.config = manifest["acoustic_config"]
+        if self.config["decoder"] != "parallel":
+            raise VoiceError(
+                f"{path}: a {self.config['decoder']} model's decoder loop runs in PyTorch; "
+                "use synthesis.pipeline.Synthesizer (tts-synthesize picks it)"
+            )
+        self.path, self.manifest, self.card = path, manifest, manifest["card"]
+        self.features = SimpleNamespace(**manifest["features"])
+        self.sample_rate = self.features.sample_rate
+        self.speakers, self.n_speakers = list(manifest["speakers"]), self.config["n_speakers"]
+        self.log_f0_std = manifest["log_f0_std"]
+        self.batch_size, self.warnings = batch_size, []
+        graphs = manifest["graphs"]
+        self.text, self.frames = (OnnxGraph(path / graphs[g]["file"], threads) for g in ("text", "frames"))
+        self.frontend = Frontend(user_dict=user_dict)
+        self.sigma, self.denoise, self.threads = sigma, denoise, threads
+        self.has_waveglow = "vocoder" in graphs
+        self._set_vocoder(vocoder, path)
+
+    def _make_vocoder(self, name: str):
+        if name == "waveglow":
+            m = self.manifest
+            graph = OnnxGraph(self.path / m["graphs"]["vocoder"]["file"], self.threads)
+            return OnnxWaveGlow(
+                graph, m["vocoder_config"], m["silence_level"], self.sample_rate, self.sigma, self.denoise
+            )
+        return NumpyGriffinLim(self.features)
+
+    def infer(
+        self,
+        symbols: np.ndarray,
+        lengths: np.ndarray,
+        speakers: np.ndarray | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        pace: float = 1.0,
+    ) -> dict[str, np.ndarray]:
+        """(B, N) int64 symbol ids, (B,) lengths → ``frames`` graph outputs (log_mel_post
+        (B, n_mels, T), lengths (B,), index (B, T), ...) and ``durations`` (B, N)."""
+        feeds = {"symbols": symbols, "lengths": lengths}
+        if self.n_speakers > 1:
+            if speakers is None:
+                raise ValueError("this model has several speakers: pass speaker ids")
+            feeds["speakers"] = speakers
+        text = self.text(**feeds)
+        durations = durations_from_log(text["log_durations"], lengths, pace)
+        # semitones → normalized log-F0 units (tts.models.variance.semitones_to_pitch_shift)
+        shift = pitch_shift * math.log(2.0) / 12.0 / self.log_f0_std if pitch_shift else 0.0
+        out = self.frames(
+            memory=text["memory"],
+            durations=durations,
+            pitch_shift=np.array(shift, dtype=np.float32),
+            energy_scale=np.array(energy_scale, dtype=np.float32),
+        )
+        return {**out, "durations": durations}
+
+    def _synthesize(self, ids, speaker, pitch_shift, energy_scale, pace) -> list[BatchItem]:
+        symbols, lengths = padded_batch(ids)
+        speakers = None if speaker is None else np.full(len(ids), speaker, dtype=np.int64)
+        t0 = time.perf_counter()
+        out = self.infer(symbols, lengths, speakers, pitch_shift, energy_scale, pace)
+        acoustic_share = (time.perf_counter() - t0) / len(ids)
+        items = []
+        for i, n in enumerate(lengths):
+            frames = int(out["lengths"][i])
+            t1 = time.perf_counter()
+            audio = self.vocoder(out["log_mel_post"][i, :, :frames])
+            alignment = np.eye(symbols.shape[1], dtype=np.float32)[out["index"][i, :frames]][:, :n]
+            durations = out["durations"][i, :n]
+            items.append(BatchItem(audio, alignment, durations, [], acoustic_share, time.perf_counter() - t1))
+        return items
