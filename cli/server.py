@@ -83,9 +83,9 @@ async def _serve(synth, config, host: str, port: int) -> None:
 
     from server.app import make_app
 
-    runner = web.AppRunner(make_app(synth, config), access_log=None)
+    runner = web.AppRunner(make_app(synth, config), access_log=None, shutdown_timeout=config.timeout_s)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=config.timeout_s)
+    site = web.TCPSite(runner, host, port)
     try:
         await site.start()
     except OSError as err:

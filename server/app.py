@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from aiohttp import web
 
 from frontend import FrontendError
@@ -181,6 +182,12 @@ class Pool:
         self.inside -= 1
 
 
+CONFIG = web.AppKey("config", ServerConfig)
+SYNTHESIZER = web.AppKey("synthesizer", SentenceSynthesizer)
+SYNTHESIZERS = web.AppKey("synthesizers", dict)
+POOL = web.AppKey("pool", Pool)
+
+
 def _produce(synth: SentenceSynthesizer, job: Job, loop, queue: asyncio.Queue, stop: threading.Event):
     """In a worker thread: each sentence's audio into ``queue``, then None (or the error)."""
 
@@ -207,9 +214,9 @@ def _error_status(err: BaseException) -> tuple[int, str]:
 
 async def _synthesize(request: web.Request, job: Job) -> web.StreamResponse:
     app = request.app
-    synth: SentenceSynthesizer = app["synthesizers"][job.vocoder]
-    pool: Pool = app["pool"]
-    config: ServerConfig = app["config"]
+    synth: SentenceSynthesizer = app[SYNTHESIZERS][job.vocoder]
+    pool: Pool = app[POOL]
+    config: ServerConfig = app[CONFIG]
     try:
         check_controls(job.pitch_shift, job.energy_scale, pace=job.pace)
         synth.speaker_index(job.speaker)
@@ -218,25 +225,39 @@ async def _synthesize(request: web.Request, job: Job) -> web.StreamResponse:
     deadline = time.monotonic() + config.timeout_s
     pool.admit()
     try:
-        try:
-            await asyncio.wait_for(pool.slots.acquire(), config.timeout_s)
-        except asyncio.TimeoutError:
-            raise RequestError(503, "no worker became free in time; try again shortly") from None
-        try:
-            pool.busy += 1
-            return await _run(request, synth, job, deadline)
-        finally:
-            pool.busy -= 1
-            pool.slots.release()
-    finally:
+        await asyncio.wait_for(pool.slots.acquire(), config.timeout_s)
+    except asyncio.TimeoutError:
+        pool.leave()
+        raise RequestError(503, "no worker became free in time; try again shortly") from None
+    except BaseException:
+        pool.leave()
+        raise
+    pool.busy += 1
+
+    def free(_=None):  # the slot is free only when the worker thread is, not when the request ends
+        pool.busy -= 1
+        pool.slots.release()
         pool.leave()
 
-
-async def _run(request: web.Request, synth: SentenceSynthesizer, job: Job, deadline: float):
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     stop = threading.Event()
-    work = loop.run_in_executor(request.app["pool"].executor, _produce, synth, job, loop, queue, stop)
+    try:
+        work = loop.run_in_executor(pool.executor, _produce, synth, job, loop, queue, stop)
+    except BaseException:
+        free()
+        raise
+    work.add_done_callback(free)
+    try:
+        return await _run(request, synth, job, deadline, queue)
+    finally:
+        stop.set()  # a worker still going stops at its next sentence
+
+
+async def _run(request: web.Request, synth: SentenceSynthesizer, job: Job, deadline: float, queue):
+    """Answer from the worker's queue: before the first byte every failure is a JSON error;
+    once audio streams, a failure cuts the connection."""
+    timeout = request.app[CONFIG].timeout_s
 
     async def next_item():
         remaining = deadline - time.monotonic()
@@ -247,66 +268,49 @@ async def _run(request: web.Request, synth: SentenceSynthesizer, job: Job, deadl
             raise item
         return item
 
-    response = None
-    try:
+    async def next_or_refuse():
         try:
-            first = await next_item()
+            return await next_item()
         except asyncio.TimeoutError:
-            raise RequestError(
-                504, f"synthesis took longer than {request.app['config'].timeout_s:g} s"
-            ) from None
+            raise RequestError(504, f"synthesis took longer than {timeout:g} s") from None
         except Exception as err:
             raise RequestError(*_error_status(err)) from None
-        rate = synth.sample_rate
-        headers = {"X-Sample-Rate": str(rate), "Cache-Control": "no-store"}
-        if not job.stream:  # the whole audio, then one file with its exact length
-            parts = []
-            item = first
-            while item is not None:
-                parts.append(item.audio)
-                try:
-                    item = await next_item()
-                except asyncio.TimeoutError:
-                    raise RequestError(504, "synthesis took too long") from None
-                except Exception as err:
-                    raise RequestError(*_error_status(err)) from None
-            import numpy as np
 
-            body = encode(np.concatenate(parts), rate, job.format)
-            return web.Response(body=body, content_type=MEDIA_TYPES[job.format], headers=headers)
-        response = web.StreamResponse(headers={"Content-Type": MEDIA_TYPES[job.format], **headers})
-        response.enable_chunked_encoding()
-        await response.prepare(request)
-        if job.format == "wav":
-            await response.write(wav_header(rate))
-        item = first
+    item = await next_or_refuse()
+    rate = synth.sample_rate
+    headers = {"X-Sample-Rate": str(rate), "Cache-Control": "no-store"}
+    if not job.stream:  # the whole audio, then one file with its exact length
+        parts = []
+        while item is not None:
+            parts.append(item.audio)
+            item = await next_or_refuse()
+        body = encode(np.concatenate(parts), rate, job.format)
+        return web.Response(body=body, content_type=MEDIA_TYPES[job.format], headers=headers)
+    response = web.StreamResponse(headers={"Content-Type": MEDIA_TYPES[job.format], **headers})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    if job.format == "wav":
+        await response.write(wav_header(rate))
+    try:
         while item is not None:
             await response.write(pcm16(item.audio))
-            item = await next_item()  # a timeout or error here cuts the connection
-        await response.write_eof()
-        return response
+            item = await next_item()
     except (ConnectionResetError, asyncio.CancelledError):
-        stop.set()
         raise
-    except RequestError:
-        stop.set()
-        raise
-    except BaseException as err:
-        stop.set()
-        if response is not None and not isinstance(err, asyncio.TimeoutError):
+    except Exception as err:
+        if isinstance(err, asyncio.TimeoutError):
+            log.warning("%s timed out while streaming; connection cut", request.path)
+        else:
             log.error("synthesis failed while streaming", exc_info=err)
-        elif response is not None:
-            log.warning("request timed out while streaming; connection cut")
         if request.transport is not None:
             request.transport.close()  # the client must see an incomplete transfer
         raise ConnectionResetError("stream cut") from None
-    finally:
-        stop.set()
-        await asyncio.shield(work)  # the worker slot is free only when its thread is
+    await response.write_eof()
+    return response
 
 
 async def _body(request: web.Request):
-    config: ServerConfig = request.app["config"]
+    config: ServerConfig = request.app[CONFIG]
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         raise RequestError(413, f"the body is larger than {config.max_body_bytes} bytes")
     try:
@@ -320,18 +324,18 @@ async def _body(request: web.Request):
 
 
 async def tts(request: web.Request) -> web.StreamResponse:
-    job = parse_tts(await _body(request), request.app["synthesizer"], request.app["config"])
+    job = parse_tts(await _body(request), request.app[SYNTHESIZER], request.app[CONFIG])
     return await _synthesize(request, job)
 
 
 async def speech(request: web.Request) -> web.StreamResponse:
-    job = parse_speech(await _body(request), request.app["synthesizer"], request.app["config"])
+    job = parse_speech(await _body(request), request.app[SYNTHESIZER], request.app[CONFIG])
     return await _synthesize(request, job)
 
 
 async def voices(request: web.Request) -> web.Response:
-    synth: SentenceSynthesizer = request.app["synthesizer"]
-    config: ServerConfig = request.app["config"]
+    synth: SentenceSynthesizer = request.app[SYNTHESIZER]
+    config: ServerConfig = request.app[CONFIG]
     name = synth.card.get("name", "voice")
     voice = {
         "name": name,
@@ -351,7 +355,7 @@ async def voices(request: web.Request) -> web.Response:
 
 
 async def health(request: web.Request) -> web.Response:
-    pool: Pool = request.app["pool"]
+    pool: Pool = request.app[POOL]
     return web.json_response({"status": "ok", "busy": pool.busy, "waiting": pool.inside - pool.busy})
 
 
@@ -365,7 +369,7 @@ async def json_errors(request: web.Request, handler):
     try:
         return await handler(request)
     except RequestError as err:
-        headers = {"Retry-After": str(request.app["config"].retry_after_s)} if err.status == 503 else None
+        headers = {"Retry-After": str(request.app[CONFIG].retry_after_s)} if err.status == 503 else None
         if err.status >= 500:
             log.warning("%s %s → %d: %s", request.method, request.path, err.status, err)
         return web.json_response({"error": str(err)}, status=err.status, headers=headers)
@@ -389,14 +393,14 @@ def make_app(synth: SentenceSynthesizer, config: ServerConfig | None = None) -> 
     """The service for one loaded synthesizer (``synthesis.open_synthesizer``)."""
     config = config or ServerConfig()
     app = web.Application(middlewares=[json_errors], client_max_size=config.max_body_bytes)
-    app["config"], app["synthesizer"] = config, synth
-    app["synthesizers"] = {"auto": synth, **{v: synth.using(v) for v in synth.vocoders}}
+    app[CONFIG], app[SYNTHESIZER] = config, synth
+    app[SYNTHESIZERS] = {"auto": synth, **{v: synth.using(v) for v in synth.vocoders}}
 
     async def start_pool(app):
-        app["pool"] = Pool(config)
+        app[POOL] = Pool(config)
 
     async def stop_pool(app):
-        app["pool"].executor.shutdown(wait=True)
+        app[POOL].executor.shutdown(wait=True)
 
     app.on_startup.append(start_pool)
     app.on_cleanup.append(stop_pool)

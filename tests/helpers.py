@@ -105,3 +105,35 @@ def train_tiny(config: dict, out):
     task = task_class(from_dict(run_class, config))
     Trainer(task, out).fit()
     return out / "checkpoints" / "latest.pt"
+
+
+TINY_PARALLEL = {
+    "decoder": "parallel",
+    "reduction": 1,
+    "symbol_dim": 32,
+    "encoder_dim": 32,
+    "parallel_dim": 32,
+    "parallel_layers": 2,
+    "postnet_dim": 16,
+    "postnet_convs": 3,
+    "variance_filters": 16,
+    "n_speakers": 0,  # the four-utterance data has two voices: a speakers input
+    "pitch_level": True,
+    "pitch_bins": 16,
+}
+
+
+def tiny_parallel_voice(feats, root, vocoder: bool = True, steps: int = 20):
+    """A tiny duration-informed voice (two speakers; with a tiny WaveGlow) and its ONNX
+    export → (voice folder, export folder)."""
+    from synthesis.deploy.export import export_voice
+    from synthesis.voice import build_voice
+
+    cfg = run_config(feats, steps)
+    cfg["model"] = TINY_PARALLEL
+    cfg["loss"] = {"guided_attention": 0.0}
+    acoustic = train_tiny(cfg, root / "acoustic")
+    wg = train_tiny(vocoder_config(feats, 3), root / "vocoder") if vocoder else None
+    build_voice(acoustic, root / "voice", wg, name="tiny-parallel")
+    export_voice(root / "voice", root / "onnx", "onnx", log=lambda _: None)
+    return root / "voice", root / "onnx"

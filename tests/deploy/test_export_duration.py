@@ -11,23 +11,10 @@ from synthesis.deploy.runtime import load_export
 from synthesis.pipeline import Synthesizer
 from synthesis.voice import build_voice, load_voice
 
-from ..helpers import run_config, train_tiny
+from ..helpers import TINY_PARALLEL, run_config, train_tiny
 from .test_export import batch
 
-TINY = {
-    "decoder": "parallel",
-    "reduction": 1,
-    "symbol_dim": 32,
-    "encoder_dim": 32,
-    "parallel_dim": 32,
-    "parallel_layers": 2,
-    "postnet_dim": 16,
-    "postnet_convs": 3,
-    "variance_filters": 16,
-    "n_speakers": 0,
-    "pitch_level": True,  # both export: the level head and the pitch-bin vectors
-    "pitch_bins": 16,
-}
+TINY = TINY_PARALLEL  # both pitch options export: the level head and the pitch-bin vectors
 
 
 @pytest.fixture(scope="module")

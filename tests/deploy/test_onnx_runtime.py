@@ -14,29 +14,18 @@ import torch
 
 from synthesis import open_synthesizer
 from synthesis.cards import VoiceError
-from synthesis.deploy.export import export_voice
 from synthesis.deploy.onnx_runtime import OnnxSynthesizer
 from synthesis.pipeline import Synthesizer
 from synthesis.sentences import padded_batch
-from synthesis.voice import build_voice
 
-from ..helpers import run_config, train_tiny, vocoder_config
-from .test_export_duration import TINY
+from ..helpers import tiny_parallel_voice
 
 TEXTS = ["今天天气很好。", "我们去公园散步吧？", "你好。"]
 
 
 @pytest.fixture(scope="module")
 def export(four_utterances, tmp_path_factory):
-    root = tmp_path_factory.mktemp("onnx_runtime")
-    cfg = run_config(four_utterances, 20)
-    cfg["model"] = TINY
-    cfg["loss"] = {"guided_attention": 0.0}
-    acoustic = train_tiny(cfg, root / "acoustic")
-    vocoder = train_tiny(vocoder_config(four_utterances, 3), root / "vocoder")
-    build_voice(acoustic, root / "voice", vocoder, name="tiny-parallel")
-    export_voice(root / "voice", root / "onnx", "onnx", log=lambda _: None)
-    return root / "voice", root / "onnx"
+    return tiny_parallel_voice(four_utterances, tmp_path_factory.mktemp("onnx_runtime"))
 
 
 def snr_db(reference: np.ndarray, other: np.ndarray) -> float:

@@ -1,0 +1,109 @@
+"""A tiny ONNX voice, and a live tts-server app on loopback (in this process) for it."""
+
+import asyncio
+import copy
+import socket
+import threading
+
+import pytest
+
+from synthesis.deploy.onnx_runtime import OnnxSynthesizer
+
+from ..helpers import tiny_parallel_voice
+
+
+@pytest.fixture(scope="session")
+def onnx_voice(four_utterances, tmp_path_factory):
+    return tiny_parallel_voice(four_utterances, tmp_path_factory.mktemp("server_voice"))[1]
+
+
+@pytest.fixture(scope="session")
+def synth(onnx_voice):
+    return OnnxSynthesizer(onnx_voice, threads=1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """``server.app.make_app`` on a thread's event loop at ``url``."""
+
+    def __init__(self, synth, **settings):
+        from aiohttp import web
+
+        from server.app import ServerConfig, make_app
+
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        app = make_app(synth, ServerConfig(**settings))
+        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+        self.loop.run_until_complete(self.runner.setup())
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        self.loop.run_until_complete(site.start())
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
+
+
+@pytest.fixture
+def live(synth):
+    """``live(**ServerConfig settings)`` → a started server (closed after the test)."""
+    servers = []
+
+    def start(synthesizer=None, **settings):
+        servers.append(LiveServer(synthesizer or synth, **settings))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+class Gate:
+    """Holds synthesis before the sentence numbered ``before`` until ``open()``."""
+
+    def __init__(self, before: int):
+        self.before, self.event, self.reached = before, threading.Event(), threading.Event()
+
+    def open(self):
+        self.event.set()
+
+
+def gated(synth, gate: Gate):
+    """A copy of ``synth`` whose sentences stop at the gate (the server's vocoder copies too)."""
+    base = type(synth)
+
+    class Gated(base):
+        def sentences(self, *args, **kwargs):
+            for n, sentence in enumerate(base.sentences(self, *args, **kwargs)):
+                if n == gate.before:
+                    gate.reached.set()
+                    assert gate.event.wait(60), "the test never opened the gate"
+                yield sentence
+            if gate.before < 0:
+                gate.reached.set()
+
+    other = copy.copy(synth)
+    other.__class__ = Gated
+    return other
+
+
+@pytest.fixture
+def make_gate():
+    gates = []
+
+    def make(before: int) -> Gate:
+        gates.append(Gate(before))
+        return gates[-1]
+
+    yield make
+    for g in gates:  # never leave a worker thread blocked
+        g.open()
