@@ -30,4 +30,11 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 echo "install.sh: installing Python packages into .venv (first time: several minutes)"
 .venv/bin/python -m pip install -q -e ".${extras}"
+# The shipped voice as an ONNX export (synthesis without PyTorch: a fast start), remade when
+# the voice's weights change, and the frontend's word-frequency cache (~/.cache/mandarin-tts).
+if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as c; from synthesis.sentences import DEFAULT_EXPORT as e, DEFAULT_VOICE as v; sys.exit(0 if c(e, v) else 1)"; then
+  echo "install.sh: exporting the shipped voice to ONNX (tts/voices/default-onnx)"
+  .venv/bin/tts-export --model tts/voices/default --format onnx --out tts/voices/default-onnx >/dev/null
+fi
+.venv/bin/tts-frontend "你好" >/dev/null
 echo "install.sh: done; commands are in .venv/bin (tts-frontend, ...)"

@@ -1,6 +1,14 @@
-"""Text → waveform with a trained voice: ``voice`` loads a voice folder, ``pipeline`` runs
-frontend → acoustic model → vocoder, ``deploy`` exports voices (TorchScript, ONNX) and runs
-the exports."""
+"""Text → waveform with a trained voice.
+
+    sentences.py  the sentence loop, controls and result types every synthesizer shares (no torch)
+    cards.py      voice and export folders' JSON cards, checked (no torch)
+    voice.py      voice folders: build, load, ``open_voice`` (PyTorch)
+    pipeline.py   ``Synthesizer``: frontend → acoustic model → vocoder on PyTorch
+    deploy/       exports (TorchScript, ONNX), their PyTorch runner, and ``onnx_runtime``:
+                  ``OnnxSynthesizer`` on onnxruntime and numpy alone
+
+``open_synthesizer`` picks the synthesizer for a voice (an ONNX export runs without torch).
+"""
 
 
 def open_synthesizer(
@@ -16,12 +24,23 @@ def open_synthesizer(
     """The synthesizer for a voice: an ONNX export of a duration-informed voice on the CPU
     runs on onnxruntime and numpy alone (``synthesis.deploy.onnx_runtime.OnnxSynthesizer``,
     torch is not imported); anything else on PyTorch (``synthesis.pipeline.Synthesizer``).
-    Both have the same ``synthesize`` / ``sentences`` / ``__call__``."""
+    Both have the same ``synthesize`` / ``sentences`` / ``__call__``. ``voice`` None: the
+    shipped voice, through its ONNX export when install.sh made one that is current."""
     from pathlib import Path
 
     from synthesis.cards import is_export, read_manifest
+    from synthesis.sentences import DEFAULT_EXPORT, DEFAULT_VOICE
 
-    if voice is not None and is_export(voice) and str(device) == "cpu" and not quantize:
+    cpu = str(device) == "cpu" and not quantize
+    if (
+        voice is None
+        and cpu
+        and backend in (None, "onnx")
+        and export_is_current(DEFAULT_EXPORT, DEFAULT_VOICE)
+    ):
+        voice = DEFAULT_EXPORT
+
+    if voice is not None and is_export(voice) and cpu:
         manifest = read_manifest(Path(voice))
         parallel = manifest.get("acoustic_config", {}).get("decoder") == "parallel"
         if manifest.get("backend") == "onnx" and parallel and backend in (None, "onnx"):
@@ -31,3 +50,22 @@ def open_synthesizer(
     from synthesis.pipeline import Synthesizer
 
     return Synthesizer(voice, vocoder, device, sigma, user_dict=user_dict, backend=backend, quantize=quantize)
+
+
+def export_is_current(export, voice) -> bool:
+    """Whether ``export`` is an export of the weights now in the voice folder ``voice``."""
+    from pathlib import Path
+
+    from synthesis.cards import VoiceError, is_export, read_manifest, sha256
+
+    export, voice = Path(export), Path(voice)
+    if not is_export(export):
+        return False
+    try:
+        recorded = read_manifest(export).get("source_sha256") or {}
+    except VoiceError:
+        return False
+    present = {n for n in ("acoustic.pt", "vocoder.pt") if (voice / n).is_file()}
+    return (
+        bool(present) and set(recorded) == present and all(sha256(voice / n) == recorded[n] for n in present)
+    )

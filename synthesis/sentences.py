@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_VOICE = Path(__file__).resolve().parents[1] / "tts" / "voices" / "default"  # package data of tts
+# its ONNX export, made by install.sh (tts-export); used while it matches the voice's weights
+DEFAULT_EXPORT = DEFAULT_VOICE.with_name("default-onnx")
 PAUSE_S = 0.2
 PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
 ENERGY_SCALE_RANGE = (0.0, 4.0)  # exclusive of 0

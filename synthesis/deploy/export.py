@@ -176,6 +176,11 @@ def export_voice(
             "prune": prune_amount,
             "torch": torch.__version__,
             "source": str(voice_dir),
+            "source_sha256": {
+                name: sha256(voice_dir / name)
+                for name in ("acoustic.pt", "vocoder.pt")
+                if (voice_dir / name).is_file()
+            },
             "graphs": graphs,
             "parity": {
                 "max_abs_difference": parity,

@@ -87,7 +87,9 @@ class OnnxWaveGlow:
     def _infer(self, mel: np.ndarray, sigma: float) -> np.ndarray:
         c = self.config
         steps = mel.shape[2] * c["hop_length"] // c["n_group"]
-        z = (np.random.default_rng().standard_normal((mel.shape[0], c["n_group"], steps)) * sigma).astype(np.float32)
+        z = (np.random.default_rng().standard_normal((mel.shape[0], c["n_group"], steps)) * sigma).astype(
+            np.float32
+        )
         return self.graph(mel=mel.astype(np.float32), z=z)["audio"]
 
     def __call__(self, mel: np.ndarray) -> np.ndarray:

@@ -119,3 +119,27 @@ def test_exports_it_cannot_run_are_refused_or_go_to_pytorch(export, tmp_path):
     (damaged / "frames.onnx").write_bytes(b"not a graph")
     with pytest.raises(VoiceError, match="SHA-256"):
         OnnxSynthesizer(damaged)
+
+
+def test_the_default_voice_runs_from_its_export_only_while_the_export_is_current(
+    export, tmp_path, monkeypatch
+):
+    import shutil
+
+    import synthesis.sentences as sentences
+    from synthesis import export_is_current
+
+    voice, onnx = export
+    shutil.copytree(voice, tmp_path / "voice")
+    shutil.copytree(onnx, tmp_path / "onnx")
+    monkeypatch.setattr(sentences, "DEFAULT_VOICE", tmp_path / "voice")
+    monkeypatch.setattr(sentences, "DEFAULT_EXPORT", tmp_path / "onnx")
+    assert export_is_current(tmp_path / "onnx", tmp_path / "voice")
+    assert isinstance(open_synthesizer(), OnnxSynthesizer)
+    assert isinstance(open_synthesizer(backend="torch"), Synthesizer)  # asked for PyTorch
+    weights = (tmp_path / "voice" / "acoustic.pt").read_bytes()
+    (tmp_path / "voice" / "acoustic.pt").write_bytes(weights + b"\0")  # the voice changed since the export
+    assert not export_is_current(tmp_path / "onnx", tmp_path / "voice")
+    (tmp_path / "voice" / "acoustic.pt").write_bytes(weights)
+    (tmp_path / "voice" / "vocoder.pt").unlink()  # a vocoder the export has and the voice no longer
+    assert not export_is_current(tmp_path / "onnx", tmp_path / "voice")
