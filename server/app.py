@@ -39,6 +39,7 @@ from aiohttp import web
 
 from frontend import FrontendError
 from synthesis.sentences import PACE_RANGE, SentenceSynthesizer, check_controls
+from vocoder.griffin_lim_numpy import SCIPY_FFT_FRAMES, fft_module
 
 from .audio import FORMATS, MEDIA_TYPES, STREAMED, encode, pcm16, wav_header
 
@@ -398,6 +399,7 @@ def make_app(synth: SentenceSynthesizer, config: ServerConfig | None = None) -> 
 
     async def start_pool(app):
         app[POOL] = Pool(config)
+        fft_module(SCIPY_FFT_FRAMES)  # a server pays the faster FFT's import once, at start
 
     async def stop_pool(app):
         app[POOL].executor.shutdown(wait=True)
