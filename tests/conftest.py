@@ -1,6 +1,7 @@
 """Session fixtures shared by every test folder: tiny prepared corpora made in the test."""
 
 import os
+import shutil
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # one thread per test process (and the commands it starts): with -n 2 on two cores,
@@ -40,3 +41,12 @@ def sine():
         return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, for the pages driven with Playwright (install.sh --test installs it)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed (install.sh --test installs it)")
+    return path

@@ -137,3 +137,12 @@ def tiny_parallel_voice(feats, root, vocoder: bool = True, steps: int = 20):
     build_voice(acoustic, root / "voice", wg, name="tiny-parallel")
     export_voice(root / "voice", root / "onnx", "onnx", log=lambda _: None)
     return root / "voice", root / "onnx"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,8 +1,6 @@
 """A small listening test built from real rendered speech, and a live server for it."""
 
 import asyncio
-import shutil
-import socket
 import threading
 
 import numpy as np
@@ -12,11 +10,7 @@ import soundfile as sf
 from core.audio import load_audio
 from mos.build import build_test
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from ..helpers import free_port
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +43,7 @@ class Server:
 
         from mos.server import make_app
 
-        self.port = _free_port()
+        self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.runner = web.AppRunner(make_app(test_dir))
         self.loop.run_until_complete(self.runner.setup())
@@ -69,11 +63,3 @@ def server(test_dir):
     s = Server(test_dir)
     yield s
     s.close()
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (install.sh --test installs it)")
-    return path

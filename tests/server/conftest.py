@@ -2,30 +2,29 @@
 
 import asyncio
 import copy
-import socket
 import threading
 
 import pytest
 
 from synthesis.deploy.onnx_runtime import OnnxSynthesizer
 
-from ..helpers import tiny_parallel_voice
+from ..helpers import free_port, tiny_parallel_voice
 
 
 @pytest.fixture(scope="session")
-def onnx_voice(four_utterances, tmp_path_factory):
-    return tiny_parallel_voice(four_utterances, tmp_path_factory.mktemp("server_voice"))[1]
+def tiny_voice(four_utterances, tmp_path_factory):
+    """(voice folder, its ONNX export)"""
+    return tiny_parallel_voice(four_utterances, tmp_path_factory.mktemp("server_voice"))
+
+
+@pytest.fixture(scope="session")
+def onnx_voice(tiny_voice):
+    return tiny_voice[1]
 
 
 @pytest.fixture(scope="session")
 def synth(onnx_voice):
     return OnnxSynthesizer(onnx_voice, threads=1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:

@@ -218,3 +218,14 @@ def test_load_20_clients_5_requests_each_all_complete(live, synth):
         assert rate == 22050 and len(audio) == expected[text]
     health = json.loads(get(server.url + "/api/health")[2])
     assert health == {"status": "ok", "busy": 0, "waiting": 0}
+
+
+def test_a_voice_folder_is_served_through_pytorch(live, tiny_voice):
+    from synthesis import open_synthesizer
+
+    server = live(open_synthesizer(tiny_voice[0]))
+    info = json.loads(get(server.url + "/api/voices")[2])
+    assert info["voices"][0]["backend"] == "torch"
+    status, _, data = post(server.url + "/api/tts", {"text": TEXT, "speaker": "spk3", "vocoder": "waveglow"})
+    audio, rate = wav(data)
+    assert status == 200 and rate == 22050 and len(audio) > 0.5 * rate

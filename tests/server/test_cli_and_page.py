@@ -4,7 +4,6 @@ errors) and its demo page driven in headless Chromium."""
 import io
 import json
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -95,14 +94,6 @@ def test_a_port_in_use_is_a_one_line_error(onnx_voice):
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(60)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("Debian's chromium is not installed (install.sh --test installs it)")
-    return path
 
 
 def test_demo_page_speaks_and_offers_the_download(live, chromium):
