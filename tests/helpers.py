@@ -120,6 +120,7 @@ TINY_PARALLEL = {
     "n_speakers": 0,  # the four-utterance data has two voices: a speakers input
     "pitch_level": True,
     "pitch_bins": 16,
+    "pitch_harmonics": True,  # exports and the ONNX runtime carry the comb too
 }
 
 

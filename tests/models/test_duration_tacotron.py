@@ -160,6 +160,38 @@ def test_pitch_bins_add_one_vector_per_pitch_and_nothing_at_first():
     )
 
 
+def test_harmonic_comb_moves_with_the_pitch_and_adds_nothing_at_first():
+    from tts.models.variance import HarmonicComb
+
+    comb = HarmonicComb(80, 8)
+    f0 = torch.tensor([[150.0, 150.0 * 2 ** (4 / 12)]])  # and 4 semitones up
+    spectrum = comb.spectrum(f0)  # (1, 2, 80)
+    centres = torch.argmax(comb.filterbank, 0).float() * (22050 / 1024)  # each mel bin's centre, Hz
+
+    def first_peak(row):  # the lowest local maximum above 60 Hz: the fundamental's bin
+        for k in range(1, 79):
+            if centres[k] > 60 and row[k] > row[k - 1] and row[k] >= row[k + 1]:
+                return float(centres[k])
+
+    low, high = first_peak(spectrum[0, 0]), first_peak(spectrum[0, 1])
+    assert abs(low - 150) < 40 and abs(high - 189) < 40 and high > low
+    assert torch.equal(comb(f0, torch.ones(1, 2)), torch.zeros(1, 2, 8))  # zero projection at first
+    m = model(pitch_harmonics=True)
+    plain = model()
+    plain.load_state_dict({k: v for k, v in m.state_dict().items() if not k.startswith("harmonics.")})
+    symbols, lengths, durations = (
+        torch.randint(1, 40, (1, 5)),
+        torch.tensor([5]),
+        torch.tensor([[2, 3, 1, 2, 2]]),
+    )
+    args = (symbols, lengths, torch.zeros(1, 16, 10), torch.tensor([10]), None, torch.zeros(1, 10))
+    m.eval(), plain.eval()
+    assert torch.equal(
+        m(*args, torch.zeros(1, 10), durations).mel, plain(*args, torch.zeros(1, 10), durations).mel
+    )
+    assert "harmonics.filterbank" not in m.state_dict()  # rebuilt at load, not stored
+
+
 def test_infer_predicts_durations_and_applies_controls():
     m = model()
     with torch.no_grad():

@@ -31,7 +31,7 @@ from torch.nn import functional as F
 from core.layers import MaskedConvStack, length_mask
 
 from .tacotron2 import AcousticOutput, DatasetStats, Encoder, Prenet, Tacotron2Config
-from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
+from .variance import HarmonicComb, VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
 
 
 def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int | None = None) -> dict:
@@ -174,7 +174,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
     """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
     pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
 
-    FRESH_MODULES = ("pitch_level", "pitch_bins")  # fine-tuning may add these to older weights
+    FRESH_MODULES = ("pitch_level", "pitch_bins", "harmonics")  # fine-tuning may add these to older weights
 
     def __init__(self, config: Tacotron2Config):
         super().__init__()
@@ -194,6 +194,7 @@ class DurationTacotron2(DatasetStats, nn.Module):
         self.pitch_bins = nn.Embedding(c.pitch_bins, e) if c.pitch_bins > 0 else None
         if self.pitch_bins is not None:  # adds nothing until it learns
             nn.init.zeros_(self.pitch_bins.weight)
+        self.harmonics = HarmonicComb(c.n_mels, e) if c.pitch_harmonics else None
         self.pitch_level = nn.Linear(e, 1) if c.pitch_level else None
         if self.pitch_level is not None:  # starts at the dataset's mean level
             nn.init.zeros_(self.pitch_level.weight)
@@ -260,8 +261,12 @@ class DurationTacotron2(DatasetStats, nn.Module):
         x = xt + self.pitch_embedding(pitch, fmask) + self.energy_embedding(energy, fmask)
         if self.pitch_bins is not None:
             x = x + self._pitch_bin_vectors(pitch, fmask)
+        x = x.transpose(1, 2)
+        if self.harmonics is not None:
+            f0_mean, f0_std = self.variance_stats[0], self.variance_stats[1]
+            x = x + self.harmonics(torch.exp(pitch * f0_std + f0_mean), fmask)
         return {
-            "x": x.transpose(1, 2),
+            "x": x,
             "mask": mask,
             "lengths": r["lengths"],
             "index": r["index"],

@@ -82,6 +82,9 @@ class Tacotron2Config:
     # ±pitch_bin_range normalized log-F0 units, so the decoder can place harmonics per pitch
     pitch_bins: int = 0
     pitch_bin_range: float = 6.0
+    # duration-informed models: also give the decoder the log-mel of a harmonic comb at each
+    # frame's F0 (tts.models.variance.HarmonicComb), through a projection that starts at zero
+    pitch_harmonics: bool = False
 
     RETIRED = ("variance_gain_init",)  # keys of earlier saved configs, now without effect
 

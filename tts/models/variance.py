@@ -91,3 +91,42 @@ def phone_averages(
 def semitones_to_pitch_shift(semitones: float, log_f0_std: float) -> float:
     """A shift in normalized log-F0 units for ``semitones`` (12 per octave)."""
     return semitones * math.log(2.0) / 12.0 / log_f0_std
+
+
+class HarmonicComb(nn.Module):
+    """(B, T) frame F0 in Hz → (B, T, dim): the log-mel spectrum of a harmonic comb at each
+    frame's F0 (von Mises peaks at every multiple of it), projected to ``dim`` by a layer that
+    starts at zero. A source-filter hint: the decoder is told where the harmonics fall in the
+    mel bins rather than having to learn that mapping from a scalar pitch, so a shifted pitch
+    moves them. The mel filterbank is the features' default one (22.05 kHz, 1024-point FFT,
+    slaney, 0–8 kHz), rebuilt at load (not stored)."""
+
+    SHARPNESS = 4.0  # von Mises concentration: peaks about a tenth of F0 wide
+
+    def __init__(self, n_mels: int, dim: int):
+        super().__init__()
+        import torchaudio
+
+        from core.features import FeatureConfig
+
+        f = FeatureConfig()
+        fb = torchaudio.functional.melscale_fbanks(
+            f.n_fft // 2 + 1, f.fmin, f.fmax, n_mels, f.sample_rate, norm="slaney", mel_scale="slaney"
+        )
+        self.register_buffer("filterbank", fb, persistent=False)  # (bins, n_mels)
+        self.register_buffer(
+            "freqs", torch.linspace(0, f.sample_rate / 2, f.n_fft // 2 + 1), persistent=False
+        )
+        self.proj = nn.Linear(n_mels, dim)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def spectrum(self, f0: torch.Tensor) -> torch.Tensor:
+        """(B, T) Hz → (B, T, n_mels) log-mel of the comb, zero-mean over the mel bins."""
+        phase = 2 * math.pi * self.freqs / f0.clamp_min(20.0)[..., None]  # (B, T, bins)
+        comb = torch.exp(self.SHARPNESS * (torch.cos(phase) - 1.0))
+        mel = torch.log(comb @ self.filterbank + 1e-4)
+        return mel - mel.mean(-1, keepdim=True)
+
+    def forward(self, f0: torch.Tensor, fmask: torch.Tensor) -> torch.Tensor:
+        return self.proj(self.spectrum(f0)) * fmask[..., None]
