@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a voice over HTTP: POST /api/tts (streamed WAV or PCM), POST /v1/audio/speech "
         "(the widely used request shape), GET /api/voices, and a demo page at /. An ONNX export "
         "(tts-export --format onnx) runs without PyTorch and starts fastest.",
-        epilog="examples:\n  tts-server --model voices/default-onnx --port 8000\n"
+        epilog="examples:\n  tts-server --port 8000                       # the shipped voice\n"
+        "  tts-server --model exports/mine-onnx --host 0.0.0.0 --workers 2\n"
         "  curl -s localhost:8000/api/tts -H 'Content-Type: application/json' "
         '-d \'{"text": "你好。"}\' -o hello.wav\n'
         "SIGTERM or Ctrl-C stops it after the requests in flight (within --timeout).",

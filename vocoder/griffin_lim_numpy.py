@@ -16,7 +16,7 @@ import numpy as np
 
 N_ITER, POWER, MOMENTUM, PHASE_POWER = 16, 1.0, 0.99, 1.2
 MIN_FRAMES = 8  # the STFT's reflect padding needs a few frames
-SCIPY_FFT_FRAMES = 400  # about 4.6 s of audio at 22.05 kHz, hop 256
+SCIPY_FFT_FRAMES = 1000  # about 12 s of audio at 22.05 kHz, hop 256: the import's break-even
 
 
 def spsi_phase(magnitude: np.ndarray, hop_length: int, n_fft: int) -> np.ndarray:
@@ -76,14 +76,20 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float, fmax:
 
 
 def fft_module(frames: int = 0):
-    """numpy's FFT, or scipy's: 3–4× faster on these frame batches here, but 0.35 s to import,
-    so it is used once something has imported it (tts-server does at start) or for an input
-    of at least ``SCIPY_FFT_FRAMES`` frames, where it repays the import."""
-    if "scipy.fft" in sys.modules or frames >= SCIPY_FFT_FRAMES:
+    """numpy's FFT, or scipy's: 3–4× faster on these frame batches here, but 0.35 s to import.
+    scipy's is used once something has imported it (tts-server does at start) or once this
+    process has transformed ``SCIPY_FFT_FRAMES`` frames in all (counting ``frames`` now),
+    past which the import has paid for itself on a long text."""
+    global _frames_seen
+    _frames_seen += frames
+    if "scipy.fft" in sys.modules or _frames_seen >= SCIPY_FFT_FRAMES:
         from scipy import fft
 
         return fft
     return np.fft
+
+
+_frames_seen = 0
 
 
 def _frames_stft(wave: np.ndarray, n_fft: int, hop: int, window: np.ndarray, fft) -> np.ndarray:
