@@ -2,6 +2,7 @@
 mel filterbank as torchaudio, STFT/ISTFT as torch's, and nearly the same waveform."""
 
 import numpy as np
+import pytest
 import torch
 import torchaudio
 
@@ -29,10 +30,16 @@ def snr_db(reference, other):
     return 10 * np.log10(np.sum(reference**2) / np.sum((reference - other) ** 2))
 
 
-def test_waveform_matches_the_torch_griffin_lim(sine):
+@pytest.mark.parametrize("backend", ["numpy", "scipy"])
+def test_waveform_matches_the_torch_griffin_lim(sine, backend, monkeypatch):
     """The same algorithm: after 2 iterations the two agree to 60 dB; at the default 16, the
     momentum (0.99) has grown float rounding into a different but as good phase: their
     log-mels differ by under a fifth of what either differs from the input."""
+    import scipy.fft
+
+    import vocoder.griffin_lim_numpy as G
+
+    monkeypatch.setattr(G, "fft_module", lambda frames=0: np.fft if backend == "numpy" else scipy.fft)
     c = FeatureConfig()
     fx = FeatureExtractor(c)
     wave = sine(220.0, 1.0) + sine(660.0, 1.0, amp=0.2)
@@ -48,3 +55,14 @@ def test_waveform_matches_the_torch_griffin_lim(sine):
     assert np.abs(mel_got - mel_want).mean() < 0.2 * error
     short = NumpyGriffinLim(c)(mel.numpy()[:, :3])  # fewer frames than the STFT's padding needs
     assert short.shape == (3 * c.hop_length,)
+
+
+def test_scipys_fft_takes_over_once_a_long_text_repays_its_import(monkeypatch):
+    import sys
+
+    import vocoder.griffin_lim_numpy as G
+
+    monkeypatch.setattr(G, "_frames_seen", 0)
+    monkeypatch.delitem(sys.modules, "scipy.fft", raising=False)
+    assert G.fft_module(300) is np.fft
+    assert G.fft_module(G.SCIPY_FFT_FRAMES) is not np.fft  # past the break-even
