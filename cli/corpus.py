@@ -21,6 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True, help="output folder (created; re-running resumes)")
     b.add_argument("--sentences", type=int, required=True, metavar="N", help="number of sentences")
     b.add_argument("--speakers", type=int, default=4, metavar="K", help="voice variants, 1-8 (default 4)")
+    b.add_argument(
+        "--voices",
+        metavar="NAMES",
+        help="these speakers by name instead of the first K, comma-separated (spk0..spk7; "
+        "spk0 and the other m* variants speak near 90 Hz, spk1 and spk3 near 200 Hz)",
+    )
     b.add_argument("--seed", type=int, default=0, help="sentence sampling seed (default 0)")
     b.add_argument(
         "--pitch-spread",
@@ -43,11 +49,19 @@ def _main(args: argparse.Namespace) -> int:
     from core.data.corpus import build_corpus
 
     card = build_corpus(
-        args.out, args.sentences, args.speakers, args.seed, args.jobs, pitch_spread=args.pitch_spread
+        args.out,
+        args.sentences,
+        args.speakers,
+        args.seed,
+        args.jobs,
+        pitch_spread=args.pitch_spread,
+        voices=args.voices.split(",") if args.voices else None,
     )
     for failure in card["failed"]:
         warn(PROG, f"not rendered: {failure}")
-    print(f"{args.out}: {card['utterances']} utterances, {args.speakers} speakers, splits {card['splits']}")
+    print(
+        f"{args.out}: {card['utterances']} utterances, {card['speakers']} speakers, splits {card['splits']}"
+    )
     return 1 if not card["utterances"] else 0
 
 

@@ -189,8 +189,10 @@ def build_corpus(
     jobs: int | None = None,
     progress: bool = True,
     pitch_spread: int = 0,
+    voices: list[str] | None = None,
 ) -> dict:
     """Render ``sentences`` sentences over ``speakers`` voices into ``out``; returns the card.
+    ``voices``: these speakers by name (``VOICES``) instead of the first ``speakers``.
 
     ``pitch_spread`` > 0 renders each sentence with its voice's pitch moved by up to that
     much (espeak-ng's 0-99 scale): one voice at many pitches, so that a model trained on it
@@ -199,8 +201,19 @@ def build_corpus(
     Re-running into the same folder with the same settings renders only the missing files;
     other settings in a used folder are refused.
     """
-    if not 1 <= speakers <= len(VOICES):
+    if voices:
+        by_name = {v.name: v for v in VOICES}
+        unknown = [v for v in voices if v not in by_name]
+        if unknown or len(set(voices)) != len(voices):
+            raise ValueError(
+                f"--voices takes distinct names of {', '.join(by_name)}, not {', '.join(unknown or voices)}"
+            )
+        chosen = tuple(by_name[v] for v in voices)
+        speakers = len(chosen)
+    elif not 1 <= speakers <= len(VOICES):
         raise ValueError(f"--speakers must be between 1 and {len(VOICES)}")
+    else:
+        chosen = VOICES[:speakers]
     if sentences < 1:
         raise ValueError("--sentences must be at least 1")
     out = Path(out)
@@ -208,10 +221,16 @@ def build_corpus(
     if not 0 <= pitch_spread <= 40:
         raise ValueError("--pitch-spread must be between 0 and 40")
     settings = {"sentences": sentences, "speakers": speakers, "seed": seed, "pitch_spread": pitch_spread}
+    if voices:
+        settings["voices_chosen"] = [v.name for v in chosen]
     card_path = out / "corpus.json"
     if card_path.exists():
         old = json.loads(card_path.read_text(encoding="utf-8"))
-        if {k: old.get(k, 0 if k == "pitch_spread" else None) for k in settings} != settings:
+        defaults = {"pitch_spread": 0, "voices_chosen": None}
+        if {k: old.get(k, defaults.get(k)) for k in (*settings, "voices_chosen")} != {
+            "voices_chosen": None,
+            **settings,
+        }:
             raise ValueError(
                 f"{out} holds a corpus built with { ({k: old.get(k) for k in settings}) }; use another --out"
             )
@@ -221,12 +240,12 @@ def build_corpus(
         "version": 1,
         "sample_rate": SAMPLE_RATE,
         "espeak_ng": espeak_version(),
-        "voices": [asdict(v) for v in VOICES[:speakers]],
+        "voices": [asdict(v) for v in chosen],
     }
     _write_json(card_path, card)
 
     texts = sample_sentences(sentences, seed)
-    voices = VOICES[:speakers]
+    voices = chosen
 
     def voice_of(i: int) -> Voice:
         v = voices[i % speakers]

@@ -369,3 +369,25 @@ def test_default_threads_keep_to_omp_num_threads(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert default_threads(1) == max(1, os.cpu_count() or 1)
     assert default_threads(os.cpu_count() or 1) == 1
+
+
+def test_a_one_speaker_voice_fine_tunes_on_another_speakers_data(tmp_path):
+    """A one-speaker model speaks whoever it is trained on: fine-tuning it on a corpus of
+    another voice used to fail with "the training split is empty" (the data was filtered to
+    the voice's speaker name). A several-speaker model keeps its speakers (its embeddings),
+    and data with none of them is refused by name."""
+    from cli.train import _task_from_voice, load_run_config
+    from synthesis.voice import build_voice
+    from tts.training.acoustic import AcousticTask
+
+    for name, voices in (("low", (0,)), ("high", (3,))):
+        prepare(
+            make_dataset(tmp_path / name, voices=voices), tmp_path / f"{name}_feats", jobs=1, progress=False
+        )
+    train_tiny(run_config(tmp_path / "low_feats", 1), tmp_path / "a")
+    build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
+    cfg = _write_config(tmp_path / "c.yaml", tmp_path / "high_feats", 1)
+    task = _task_from_voice(AcousticTask, load_run_config(str(cfg), []), tmp_path / "voice")
+    assert task.speakers == ["spk3"] and len(task.train_set) == 2
+    with pytest.raises(ValueError, match="none of the model's speakers"):
+        AcousticTask(load_run_config(str(cfg), []), state={"speakers": ["spk0", "spk1"]})

@@ -67,11 +67,17 @@ class AcousticTask:
     def __init__(self, config: AcousticRunConfig, state: dict | None = None):
         self.config = config
         speakers = state["speakers"] if state else None
+        if speakers is not None and len(speakers) <= 1:
+            speakers = None  # a one-speaker model speaks whoever it is trained on
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
         self.durational = config.model.decoder != "attention"
         durations = load_durations(self.dir) if self.durational else None
         self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames, durations)
+        if speakers is not None and len(self.train_set) == 0:
+            raise ValueError(
+                f"{self.dir} has none of the model's speakers ({', '.join(speakers)}) in its training split"
+            )
         self.speakers = self.train_set.speakers
         self.val_set = FeatureDataset(self.dir, "val", self.speakers, config.data.max_frames, durations)
         n_speakers = config.model.n_speakers or len(self.speakers)
