@@ -30,12 +30,6 @@ def test_shipped_voice_speaks_without_warnings(synthesizer):
     assert result.sentences[0].durations is not None  # the shipped voice is duration-informed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15 target missed: the shipped voice (trained on one espeak-ng voice, "
-    "whose pitch follows from the text) learned to ignore its pitch input, and its Griffin-Lim "
-    "output is voiced in too few frames for a pitch tracker; see README 'Measured'",
-)
 @pytest.mark.parametrize("shift,tolerance", [(4.0, 1.0), (-4.0, 1.0), (2.0, 1.0), (-2.0, 1.0)])
 def test_pitch_shift_moves_median_f0_by_the_semitones_asked(synthesizer, shift, tolerance):
     moved = _median_semitones(synthesizer, shift) - _median_semitones(synthesizer, 0.0)
