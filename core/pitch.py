@@ -7,6 +7,8 @@ spectrogram's, so F0 frame ``t`` lines up with mel frame ``t``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -83,3 +85,8 @@ def yin(
     voiced &= (f0 >= fmin) & (f0 <= fmax)
     f0[~voiced] = 0.0
     return f0, voiced
+
+
+def semitones_to_pitch_shift(semitones: float, log_f0_std: float) -> float:
+    """A shift in normalized log-F0 units for ``semitones`` (12 per octave)."""
+    return semitones * math.log(2.0) / 12.0 / log_f0_std

@@ -56,9 +56,8 @@ class TrainConfig:
     seed: int = 1234
     device: str = "auto"  # auto | cpu | cuda
     num_workers: int = 0
-    threads: int = (
-        0  # torch threads per process; 0: OMP_NUM_THREADS if set, else the cores shared among processes
-    )
+    # torch threads per process; 0: OMP_NUM_THREADS if set, else the cores shared among processes
+    threads: int = 0
     minutes: float = 0.0  # >0: stop (with a checkpoint) after this much training time
     progress: bool = True
 

@@ -196,8 +196,7 @@ def _produce(synth: SentenceSynthesizer, job: Job, loop, queue: asyncio.Queue, s
         loop.call_soon_threadsafe(queue.put_nowait, item)
 
     try:
-        speaker = job.speaker
-        for sentence in synth.sentences(job.text, speaker, job.pitch_shift, job.energy_scale, job.pace):
+        for sentence in synth.sentences(job.text, job.speaker, job.pitch_shift, job.energy_scale, job.pace):
             put(sentence)
             if stop.is_set():
                 break
@@ -395,7 +394,10 @@ def make_app(synth: SentenceSynthesizer, config: ServerConfig | None = None) -> 
     config = config or ServerConfig()
     app = web.Application(middlewares=[json_errors], client_max_size=config.max_body_bytes)
     app[CONFIG], app[SYNTHESIZER] = config, synth
-    app[SYNTHESIZERS] = {"auto": synth, **{v: synth.using(v) for v in synth.vocoders}}
+    app[SYNTHESIZERS] = {
+        "auto": synth,
+        **{v: synth if v == synth.vocoder_name else synth.using(v) for v in synth.vocoders},
+    }
 
     async def start_pool(app):
         app[POOL] = Pool(config)

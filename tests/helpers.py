@@ -147,3 +147,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ThreadedServer:
+    """An aiohttp application served on loopback from a thread's event loop, at ``url``
+    (no trailing slash) until ``close()``."""
+
+    def __init__(self, app, shutdown_timeout: float = 5.0):
+        import asyncio
+        import threading
+
+        from aiohttp import web
+
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
+        self.loop.run_until_complete(self.runner.setup())
+        self.loop.run_until_complete(web.TCPSite(self.runner, "127.0.0.1", self.port).start())
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        import asyncio
+
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)

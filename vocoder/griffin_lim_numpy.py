@@ -92,6 +92,11 @@ def fft_module(frames: int = 0):
 _frames_seen = 0
 
 
+def hann_window(n: int) -> np.ndarray:
+    """(n,) float32 periodic Hann window, as ``torch.hann_window(n)``."""
+    return (0.5 - 0.5 * np.cos(2 * math.pi * np.arange(n) / n)).astype(np.float32)
+
+
 def _frames_stft(wave: np.ndarray, n_fft: int, hop: int, window: np.ndarray, fft) -> np.ndarray:
     """(samples,) → (1 + samples // hop, n_fft // 2 + 1): frames × bins."""
     padded = np.pad(wave, n_fft // 2, mode="reflect")
@@ -154,8 +159,7 @@ class NumpyGriffinLim:
             raise ValueError("the numpy Griffin-Lim needs win_length == n_fft")
         fb = mel_filterbank(c.sample_rate, c.n_fft, c.n_mels, c.fmin, c.fmax)
         self.inverse_mel = np.linalg.pinv(fb).astype(np.float32)  # (n_mels, bins): mel @ it
-        n = np.arange(c.n_fft)
-        self.window = (0.5 - 0.5 * np.cos(2 * math.pi * n / c.n_fft)).astype(np.float32)  # periodic Hann
+        self.window = hann_window(c.n_fft)
         self.n_iter, self.momentum = n_iter, momentum
 
     @property

@@ -220,17 +220,18 @@ def build_corpus(
     wav_dir = out / "wavs"
     if not 0 <= pitch_spread <= 40:
         raise ValueError("--pitch-spread must be between 0 and 40")
-    settings = {"sentences": sentences, "speakers": speakers, "seed": seed, "pitch_spread": pitch_spread}
-    if voices:
-        settings["voices_chosen"] = [v.name for v in chosen]
+    settings = {
+        "sentences": sentences,
+        "speakers": speakers,
+        "seed": seed,
+        "pitch_spread": pitch_spread,
+        "voices_chosen": [v.name for v in chosen] if voices else None,
+    }
     card_path = out / "corpus.json"
     if card_path.exists():
         old = json.loads(card_path.read_text(encoding="utf-8"))
-        defaults = {"pitch_spread": 0, "voices_chosen": None}
-        if {k: old.get(k, defaults.get(k)) for k in (*settings, "voices_chosen")} != {
-            "voices_chosen": None,
-            **settings,
-        }:
+        defaults = {"pitch_spread": 0, "voices_chosen": None}  # for corpora from before these settings
+        if {k: old.get(k, defaults.get(k)) for k in settings} != settings:
             raise ValueError(
                 f"{out} holds a corpus built with { ({k: old.get(k) for k in settings}) }; use another --out"
             )

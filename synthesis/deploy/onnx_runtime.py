@@ -17,7 +17,6 @@ torch is never imported).
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,12 +24,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from core.files import first_line
+from core.pitch import semitones_to_pitch_shift
 from frontend import Frontend
 from synthesis.cards import VoiceError, check_export
 from synthesis.sentences import BatchItem, SentenceSynthesizer, check_controls, padded_batch
-from vocoder.griffin_lim_numpy import NumpyGriffinLim, istft, stft
+from vocoder.griffin_lim_numpy import NumpyGriffinLim, hann_window, istft, stft
 
-DENOISER_FRAMES = 88  # silence frames whose WaveGlow output is the bias (as vocoder.denoiser)
+# as vocoder.denoiser.Denoiser's defaults: silence frames whose WaveGlow output is the bias, its STFT
+DENOISER_FRAMES, DENOISER_FFT, DENOISER_HOP = 88, 1024, 256
 
 
 def durations_from_log(log_durations: np.ndarray, lengths: np.ndarray, pace: float = 1.0) -> np.ndarray:
@@ -76,13 +77,12 @@ class OnnxWaveGlow:
     ):
         self.graph, self.config, self.sample_rate = graph, config, sample_rate
         self.sigma, self.denoise = sigma, denoise
-        n_fft = 1024
-        self.window = (0.5 - 0.5 * np.cos(2 * math.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
+        self.window = hann_window(DENOISER_FFT)
         self.bias = None
         if denoise > 0:
             silence = np.full((1, config["n_mels"], DENOISER_FRAMES), silence_level, dtype=np.float32)
             bias_audio = self._infer(silence, 0.0)[0]
-            self.bias = np.abs(stft(bias_audio, n_fft, 256, self.window))[:, :1]  # (bins, 1)
+            self.bias = np.abs(stft(bias_audio, DENOISER_FFT, DENOISER_HOP, self.window))[:, :1]  # (bins, 1)
 
     def _infer(self, mel: np.ndarray, sigma: float) -> np.ndarray:
         c = self.config
@@ -97,9 +97,10 @@ class OnnxWaveGlow:
         audio = self._infer(mel[None], self.sigma)[0]
         if self.bias is None:
             return audio
-        spec = stft(audio, 1024, 256, self.window)
+        spec = stft(audio, DENOISER_FFT, DENOISER_HOP, self.window)
         magnitude = np.maximum(np.abs(spec) - self.bias * self.denoise, 0.0)
-        clean = istft(magnitude * np.exp(1j * np.angle(spec)), 1024, 256, self.window, len(audio))
+        phase = np.exp(1j * np.angle(spec))
+        clean = istft(magnitude * phase, DENOISER_FFT, DENOISER_HOP, self.window, len(audio))
         return np.clip(clean, -1.0, 1.0).astype(np.float32)
 
 
@@ -172,8 +173,7 @@ class OnnxSynthesizer(SentenceSynthesizer):
             feeds["speakers"] = speakers
         text = self.text(**feeds)
         durations = durations_from_log(text["log_durations"], lengths, pace)
-        # semitones → normalized log-F0 units (tts.models.variance.semitones_to_pitch_shift)
-        shift = pitch_shift * math.log(2.0) / 12.0 / self.log_f0_std if pitch_shift else 0.0
+        shift = semitones_to_pitch_shift(pitch_shift, self.log_f0_std) if pitch_shift else 0.0
         out = self.frames(
             memory=text["memory"],
             durations=durations,

@@ -1,8 +1,5 @@
 """A small listening test built from real rendered speech, and a live server for it."""
 
-import asyncio
-import threading
-
 import numpy as np
 import pytest
 import soundfile as sf
@@ -10,7 +7,7 @@ import soundfile as sf
 from core.audio import load_audio
 from mos.build import build_test
 
-from ..helpers import free_port
+from ..helpers import ThreadedServer
 
 
 @pytest.fixture(scope="module")
@@ -37,29 +34,11 @@ def test_dir(systems, tmp_path):
     return out
 
 
-class Server:
-    def __init__(self, test_dir):
-        from aiohttp import web
-
-        from mos.server import make_app
-
-        self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        self.runner = web.AppRunner(make_app(test_dir))
-        self.loop.run_until_complete(self.runner.setup())
-        self.loop.run_until_complete(web.TCPSite(self.runner, "127.0.0.1", self.port).start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.port}/"
-
-    def close(self):
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(30)
-
-
 @pytest.fixture
 def server(test_dir):
-    s = Server(test_dir)
+    from mos.server import make_app
+
+    s = ThreadedServer(make_app(test_dir))
+    s.url += "/"  # the page's own address
     yield s
     s.close()

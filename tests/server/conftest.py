@@ -1,6 +1,5 @@
 """A tiny ONNX voice, and a live tts-server app on loopback (in this process) for it."""
 
-import asyncio
 import copy
 import threading
 
@@ -8,7 +7,7 @@ import pytest
 
 from synthesis.deploy.onnx_runtime import OnnxSynthesizer
 
-from ..helpers import free_port, tiny_parallel_voice
+from ..helpers import ThreadedServer, tiny_parallel_voice
 
 
 @pytest.fixture(scope="session")
@@ -27,38 +26,15 @@ def synth(onnx_voice):
     return OnnxSynthesizer(onnx_voice, threads=1)
 
 
-class LiveServer:
-    """``server.app.make_app`` on a thread's event loop at ``url``."""
-
-    def __init__(self, synth, **settings):
-        from aiohttp import web
-
-        from server.app import ServerConfig, make_app
-
-        self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        app = make_app(synth, ServerConfig(**settings))
-        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
-        self.loop.run_until_complete(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
-        self.loop.run_until_complete(site.start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def close(self):
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(60)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(30)
-
-
 @pytest.fixture
 def live(synth):
     """``live(**ServerConfig settings)`` → a started server (closed after the test)."""
     servers = []
 
     def start(synthesizer=None, **settings):
-        servers.append(LiveServer(synthesizer or synth, **settings))
+        from server.app import ServerConfig, make_app
+
+        servers.append(ThreadedServer(make_app(synthesizer or synth, ServerConfig(**settings))))
         return servers[-1]
 
     yield start

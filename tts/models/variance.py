@@ -14,6 +14,8 @@ import math
 import torch
 from torch import nn
 
+from core.pitch import semitones_to_pitch_shift  # noqa: F401 (the models import it from here)
+
 
 class VariancePredictor(nn.Module):
     """(batch, channels, symbols) encoder outputs → (batch, symbols) one value per symbol.
@@ -86,11 +88,6 @@ def phone_averages(
     total = weights.sum(1)
     summed = torch.einsum("bfs,bf->bs", weights, frame_values)
     return torch.where(total > 1e-6, summed / total.clamp_min(1e-6), torch.full_like(total, fallback))
-
-
-def semitones_to_pitch_shift(semitones: float, log_f0_std: float) -> float:
-    """A shift in normalized log-F0 units for ``semitones`` (12 per octave)."""
-    return semitones * math.log(2.0) / 12.0 / log_f0_std
 
 
 class HarmonicComb(nn.Module):
