@@ -26,12 +26,13 @@ DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_buil
 
 class Recognizer:
     def __init__(self, model: torch.nn.Module, tokens: TokenSet, features: AsrFeatureConfig, data: dict):
+        from core.config import from_dict
         from recognizer.training import RecognizerDataConfig
 
         self.model, self.tokens = model.eval(), tokens
         self.features = AsrFeatures(features)
         self.feature_config = features
-        self.data = RecognizerDataConfig(**data)
+        self.data = from_dict(RecognizerDataConfig, data)
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:

@@ -2,8 +2,10 @@
 
 Audio is read from the corpus (16 kHz, silence trimmed, loudness normalized), features
 come from ``recognizer.features`` with per-utterance mean/variance normalization, and
-the targets are the frontend's toned syllables of each transcript. SpecAugment and speed
-perturbation (±10%) are options for training.
+the targets are the frontend's toned syllables of each transcript. SpecAugment, speed
+perturbation (±10%) and multi-condition audio (``recognizer.conditions``: Griffin-Lim
+copies, reverberation, band-limiting, noise) are options for training. ``extra_features_dirs``
+adds the training splits of more prepared corpora (validation stays on ``features_dir``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from core.audio import load_audio, normalize_loudness, trim_silence
 from core.task import register_task
 from core.trainer import TrainConfig
 from recognizer.augment import SpecAugment, speed_perturb
+from recognizer.conditions import ConditionConfig, GriffinLimCopies, degrade
 from recognizer.decode import greedy_decode
 from recognizer.features import AsrFeatureConfig, AsrFeatures
 from recognizer.metrics import error_rate
@@ -28,10 +31,12 @@ from recognizer.tokens import TokenSet
 @dataclass
 class RecognizerDataConfig:
     features_dir: str = "data/feats"  # a prepared corpus: its index lists audio and text
+    extra_features_dirs: list[str] = field(default_factory=list)  # more training corpora
     spec_augment: bool = True
     speed_perturb: float = 0.1  # ± this share; 0 switches it off
     trim_top_db: float = 40.0
     loudness_dbfs: float = -20.0
+    conditions: ConditionConfig = field(default_factory=ConditionConfig)
 
 
 @dataclass
@@ -65,11 +70,13 @@ class SpeechDataset(torch.utils.data.Dataset):
         targets: dict[str, list[str]],
         config: RecognizerRunConfig,
         train: bool,
+        copies: dict[str, Path] | None = None,
     ):
         self.records, self.tokens, self.targets = records, tokens, targets
         self.config, self.train = config, train
         self.features = AsrFeatures(config.asr_features)
         self.augment = SpecAugment() if train and config.data.spec_augment else None
+        self.copies = copies or {}  # id → its Griffin-Lim copy (multi-condition training)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -77,7 +84,14 @@ class SpeechDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict:
         r = self.records[i]
         sr = self.config.asr_features.sample_rate
-        audio = load_speech(r["audio"], self.config.data, sr)
+        conditions = self.config.data.conditions
+        source = r["audio"]
+        if self.train and r["id"] in self.copies and torch.rand(()) < conditions.vocoded:
+            source = self.copies[r["id"]]
+        audio = load_audio(source, sr)
+        if self.train and conditions.any:  # as recorded: before trimming and level
+            audio = degrade(torch.from_numpy(audio), sr, conditions).numpy()
+        audio = speech(audio, self.config.data)
         spread = self.config.data.speed_perturb
         if self.train and spread > 0:
             audio = speed_perturb(audio, sr, float(torch.empty(()).uniform_(1 - spread, 1 + spread)))
@@ -118,6 +132,18 @@ def transcripts(records: list[dict]) -> dict[str, list[str]]:
     return {r["id"]: [p for u in fe(r["text"]) for p in u.pinyin] for r in records}
 
 
+def _key(corpus: int, record: dict) -> str:
+    """A record's id among several corpora (those of ``extra_features_dirs`` get a prefix)."""
+    return record["id"] if corpus == 0 else f"{corpus}:{record['id']}"
+
+
+def _index(features_dir: str) -> list[dict]:
+    index = Path(features_dir) / "index.json"
+    if not index.exists():
+        raise ValueError(f"{features_dir}: no index.json; run tts-prepare on the corpus first")
+    return json.loads(index.read_text(encoding="utf-8"))
+
+
 @register_task(RecognizerRunConfig)
 class RecognizerTask:
     name = "recognizer"
@@ -125,20 +151,27 @@ class RecognizerTask:
     def __init__(self, config: RecognizerRunConfig, state: dict | None = None):
         self.config = config
         tokens = state["tokens"] if state else None
-        index = Path(config.data.features_dir) / "index.json"
-        if not index.exists():
-            raise ValueError(
-                f"{config.data.features_dir}: no index.json; run tts-prepare on the corpus first"
-            )
-        records = json.loads(index.read_text(encoding="utf-8"))
-        self.targets = transcripts(records)
+        records, copies = [], {}
+        for n, folder in enumerate([config.data.features_dir, *config.data.extra_features_dirs]):
+            corpus = _index(folder)
+            if config.data.conditions.vocoded > 0:
+                made = GriffinLimCopies(folder)
+                chosen = made.chosen(
+                    [r for r in corpus if r["split"] == "train"], config.data.conditions.vocoded_items
+                )
+                made.make(chosen, progress=config.train.progress)
+                copies.update({_key(n, r): made.path(r) for r in chosen})
+            records += [
+                r if n == 0 else {**r, "id": _key(n, r)} for r in corpus if n == 0 or r["split"] == "train"
+            ]
         train = [r for r in records if r["split"] == "train"]
+        self.targets = transcripts(records)
         self.tokens = (
             TokenSet(tuple(tokens))
             if tokens
             else TokenSet.from_transcripts([self.targets[r["id"]] for r in train])
         )
-        self.train_set = SpeechDataset(train, self.tokens, self.targets, config, True)
+        self.train_set = SpeechDataset(train, self.tokens, self.targets, config, True, copies)
         self.val_set = SpeechDataset(
             [r for r in records if r["split"] == "val"], self.tokens, self.targets, config, False
         )
