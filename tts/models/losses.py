@@ -117,14 +117,16 @@ def duration_model_loss(
     out: AcousticOutput, batch: dict, weights: LossWeights
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Total loss and its terms for ``DurationTacotron2``; ``batch`` as ``collate`` makes it
-    (mel, mel_lengths, symbol_lengths, durations, contour, energy)."""
+    (mel, mel_lengths, symbol_lengths, durations, contour, energy; ``duration_target`` when
+    the frames were cropped: ``tts.training.crops``)."""
     mels, mel_lengths = batch["mel"], batch["mel_lengths"]
     frame_mask = length_mask(mel_lengths, mels.shape[2])
-    symbol_mask = length_mask(batch["symbol_lengths"], batch["durations"].shape[1])
+    durations = batch.get("duration_target", batch["durations"])  # all of them, cropped or not
+    symbol_mask = length_mask(batch["symbol_lengths"], durations.shape[1])
     terms = {
         **mel_terms(out, mels, mel_lengths),
         "duration": _masked_mean(
-            (out.extra["log_durations"] - torch.log1p(batch["durations"].float())) ** 2, symbol_mask
+            (out.extra["log_durations"] - torch.log1p(durations.float())) ** 2, symbol_mask
         ),
         "pitch": _masked_mean((out.pitch_pred - batch["contour"]) ** 2, frame_mask),
         "energy": _masked_mean((out.energy_pred - batch["energy"]) ** 2, frame_mask),

@@ -28,12 +28,20 @@ from tts.models.alignment import alignment_metrics
 from tts.models.losses import LossWeights, duration_model_loss, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2Config
 from tts.models.variance import phone_averages
+from tts.training.crops import crop_to_symbol_spans
 
 
 @dataclass
 class AcousticDataConfig:
     features_dir: str = "data/feats"
     max_frames: int = 1000  # longer utterances are left out of training
+    # duration models: train the frame-level layers on a random run of whole symbols of at
+    # most this many frames per utterance (tts.training.crops); 0: whole utterances
+    crop_frames: int = 0
+
+    def __post_init__(self) -> None:
+        if self.crop_frames < 0:
+            raise ValueError("crop_frames: 0 (whole utterances) or a number of frames")
 
 
 @dataclass
@@ -72,6 +80,10 @@ class AcousticTask:
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
         self.durational = config.model.decoder != "attention"
+        if config.data.crop_frames and not self.durational:
+            raise ValueError(
+                "data.crop_frames needs a duration-informed decoder (parallel or autoregressive)"
+            )
         durations = load_durations(self.dir) if self.durational else None
         self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames, durations)
         if speakers is not None and len(self.train_set) == 0:
@@ -147,6 +159,8 @@ class AcousticTask:
 
     def _forward(self, model, batch: dict, step: int):
         if self.durational:
+            if model.training and self.config.data.crop_frames:
+                batch = crop_to_symbol_spans(batch, self.config.data.crop_frames)
             out = model(*self._inputs(batch), batch["contour"], batch["energy"], batch["durations"])
             loss, terms = duration_model_loss(out, batch, self.config.loss)
             return out, loss, terms
