@@ -59,14 +59,15 @@ def main() -> None:
     import torch
 
     from core.audio import load_audio
+    from core.data.prepare import prepared_feature_settings
     from core.features import FeatureConfig, FeatureExtractor
     from evaluation.compare import Comparer
-    from evaluation.evaluate import _feature_settings, _records
+    from evaluation.evaluate import _records
     from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
     from recognizer.metrics import error_rate, without_tones
     from vocoder.griffin_lim import GriffinLim
 
-    config = FeatureConfig(**_feature_settings(Path(args.feats)))
+    config = FeatureConfig(**prepared_feature_settings(args.feats))
     extractor, comparer = FeatureExtractor(config), Comparer(config)
     asr = Recognizer.load(DEFAULT_RECOGNIZER)
     records = _records(Path(args.feats), args.split, args.limit or None)

@@ -155,10 +155,11 @@ def copy_synthesis(
 ) -> tuple[list[Pair], dict, FeatureConfig]:
     """Mode (c): each reference's mel through ``vocoder`` ("griffin-lim", a voice folder or
     a WaveGlow training checkpoint)."""
+    from core.data.prepare import prepared_feature_settings
     from core.features import FeatureExtractor
     from vocoder.griffin_lim import GriffinLim
 
-    config = FeatureConfig(**_feature_settings(feats))
+    config = FeatureConfig(**prepared_feature_settings(feats))
     extractor = FeatureExtractor(config)
     run = GriffinLim(config) if vocoder == "griffin-lim" else _load_waveglow(Path(vocoder), config, sigma)
     (out / "audio").mkdir(parents=True, exist_ok=True)
@@ -174,14 +175,6 @@ def copy_synthesis(
         sf.write(path, audio, config.sample_rate, subtype="PCM_16")
         pairs.append(Pair(r["id"], Path(r["audio"]), path, r["text"], r.get("pinyin", "").split() or None))
     return pairs, rtf_summary(timing, "none (vocoder only)"), config
-
-
-def _feature_settings(feats: Path) -> dict:
-    path = Path(feats) / "features.json"
-    if not path.is_file():
-        raise ValueError(f"{feats}: no features.json; run tts-prepare on the corpus first")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data.get("features", data)
 
 
 def _load_waveglow(path: Path, config: FeatureConfig, sigma: float):

@@ -114,22 +114,17 @@ class GriffinLimCopies:
     settings (or of Griffin-Lim's) gives another folder, never a stale copy."""
 
     def __init__(self, features_dir: str | Path):
+        from core.data.prepare import prepared_feature_settings
         from core.features import FeatureConfig
-        from vocoder.griffin_lim import GriffinLim
         from vocoder.griffin_lim_numpy import MOMENTUM, N_ITER, PHASE_POWER, POWER
 
-        path = Path(features_dir) / "features.json"
-        if not path.is_file():
-            raise ValueError(f"{features_dir}: no features.json; run tts-prepare on the corpus first")
-        data = json.loads(path.read_text(encoding="utf-8"))
-        self.features = FeatureConfig(**data.get("features", data))
+        self.features = FeatureConfig(**prepared_feature_settings(features_dir))
         self.settings = {
             "features": asdict(self.features),
             "griffin_lim": [N_ITER, POWER, MOMENTUM, PHASE_POWER, "spsi"],
         }
         digest = hashlib.sha256(json.dumps(self.settings, sort_keys=True).encode()).hexdigest()[:10]
         self.folder = Path(features_dir) / "copies" / f"griffin-lim-{digest}"
-        self._vocoder = lambda: GriffinLim(self.features)
 
     @staticmethod
     def chosen(records: list[dict], limit: int) -> list[dict]:
@@ -152,13 +147,14 @@ class GriffinLimCopies:
         from tqdm import tqdm
 
         from core.features import FeatureExtractor
+        from vocoder.griffin_lim import GriffinLim
 
         todo = self.missing(records)
         if not todo:
             return 0
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "settings.json").write_text(json.dumps(self.settings, indent=1), encoding="utf-8")
-        extractor, vocoder = FeatureExtractor(self.features), self._vocoder()
+        extractor, vocoder = FeatureExtractor(self.features), GriffinLim(self.features)
         sr = self.features.sample_rate
         for r in tqdm(todo, desc="Griffin-Lim copies", unit="utt", disable=not progress):
             try:

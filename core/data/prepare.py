@@ -211,13 +211,23 @@ def compute_stats(out: Path, records: list[dict]) -> dict:
 _write_json = atomic_write_json
 
 
+def prepared_feature_settings(feats_dir: str | Path) -> dict:
+    """The feature settings a prepared folder was made with (its features.json, as a dict of
+    FeatureConfig fields); a one-line error when the folder holds none."""
+    path = Path(feats_dir) / "features.json"
+    if not path.is_file():
+        raise ValueError(
+            f"{feats_dir}: no prepared features (no features.json; run tts-prepare --out {feats_dir})"
+        )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data.get("features", data)
+
+
 def check_features(feats_dir: Path, features: FeatureConfig) -> dict:
     """The prepared features must be those the config describes; returns their stats."""
     from frontend import DEFAULT_TABLE
 
-    if not (feats_dir / "features.json").exists():
-        raise ValueError(f"{feats_dir}: no prepared features (run tts-prepare --out {feats_dir})")
-    made = json.loads((feats_dir / "features.json").read_text(encoding="utf-8"))
+    made = prepared_feature_settings(feats_dir)
     if made != asdict(features):
         diff = sorted(k for k in made if made.get(k) != asdict(features).get(k))
         raise ValueError(

@@ -35,8 +35,8 @@ def crop_to_symbol_spans(batch: dict, frames: int) -> dict:
             begins = ends - d
             candidates = torch.nonzero(begins <= total - frames).flatten()
             first = int(candidates[torch.randint(len(candidates), ())])
-            fits = torch.nonzero(ends - begins[first] <= frames).flatten()
-            last = max(first, int(fits.max()) if len(fits) else first)
+            fitting = int((ends[first:] - begins[first] <= frames).sum())  # ends only grow
+            last = first + max(fitting - 1, 0)  # at least the first symbol
             kept[i, first : last + 1] = d[first : last + 1]
             first_frame = int(begins[first])
             length = int(ends[last]) - first_frame
