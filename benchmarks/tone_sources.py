@@ -53,6 +53,9 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     checkpoint = args.checkpoint or args.run / "checkpoints" / "latest.pt"
+    for needed in (args.run / "config.yaml", checkpoint):
+        if not needed.is_file():
+            sys.exit(f"tone_sources: {needed} not found (RUN is a tts-train --out folder)")
     config = load_run_config(str(args.run / "config.yaml"), [f"validation.sentences={args.sentences}"])
     task = AcousticTask(config)
     if not task.durational:

@@ -45,6 +45,9 @@ def main() -> None:
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
+    for needed in (args.checkpoint, args.feats / "index.json"):
+        if not needed.is_file():
+            sys.exit(f"waveglow_diagnosis: {needed} not found")
     state = load_checkpoint(args.checkpoint)
     model = waveglow_from_checkpoint(state)
     data = SegmentDataset(args.feats, "train", FeatureConfig(**state["task_state"]["features"]), None)
