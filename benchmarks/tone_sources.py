@@ -48,7 +48,7 @@ def main() -> None:
 
     from cli.train import load_run_config
     from core.checkpoint import load_checkpoint
-    from recognizer.metrics import error_rate, without_tones
+    from core.layers import length_mask
     from tts.training.acoustic import AcousticTask
 
     torch.set_num_threads(args.threads)
@@ -65,18 +65,15 @@ def main() -> None:
     model = task.model.eval()
     probe = task.probe()
     batch = task.collate(probe.items)
-    references = probe.references
     lengths = batch["mel_lengths"]
-    frame_mask = (torch.arange(batch["mel"].shape[2])[None] < lengths[:, None]).float()
+    frame_mask = length_mask(lengths, batch["mel"].shape[2]).float()
     voiced = batch["voiced"].float()
 
     rows = []
 
     def score(name: str, mels: torch.Tensor, frames: torch.Tensor) -> None:
-        audios = [probe.griffin_lim(mels[i, :, : int(frames[i])].float()).numpy() for i in range(len(frames))]
-        hyps = probe.recognizer.transcribe_audio(audios, probe.sample_rate)
-        toned = error_rate(references, hyps)
-        toneless = error_rate([without_tones(r) for r in references], [without_tones(h) for h in hyps])
+        errors = probe.score_audio(probe.vocode(mels, frames))
+        toned, toneless = errors["asr_error"], errors["asr_error_toneless"]
         rows.append({"synthesis": name, "toned": round(toned, 4), "tones_ignored": round(toneless, 4)})
         print(f"{name:<60} {toned:>6.3f} {toneless:>8.3f}", flush=True)
 
@@ -88,9 +85,9 @@ def main() -> None:
         inputs = task._inputs(batch)
         durations = batch["durations"]
         predicted = model(*inputs, None, None, durations)
+        score("recorded durations; pitch, energy predicted", model.denormalize(predicted.mel_post), lengths)
         pitch, truth = predicted.pitch_pred, batch["contour"]
         cases = [
-            ("recorded durations; pitch, energy predicted", None, None),
             (
                 "recorded durations; predicted contour at the recorded level",
                 (pitch - voiced_mean(pitch, voiced) + voiced_mean(truth, voiced)) * frame_mask,
@@ -120,7 +117,7 @@ def main() -> None:
                 "run": str(args.run),
                 "checkpoint": str(checkpoint),
                 "step": state.get("step"),
-                "sentences": len(references),
+                "sentences": len(probe.references),
                 "rows": rows,
                 "pitch_mse_voiced": round(mse, 4),
                 "pitch_contour_mse_voiced": round(contour_mse, 4),

@@ -161,9 +161,10 @@ class RecognizerTask:
                 )
                 made.make(chosen, progress=config.train.progress)
                 copies.update({_key(n, r): made.path(r) for r in chosen})
-            # the first corpus gives every split; the others add their training split
-            extra = [{**r, "id": _key(n, r)} for r in corpus if r["split"] == "train"]
-            records += corpus if n == 0 else extra
+            if n == 0:  # the first corpus gives every split; the others add their training split
+                records += corpus
+            else:
+                records += [{**r, "id": _key(n, r)} for r in corpus if r["split"] == "train"]
         train = [r for r in records if r["split"] == "train"]
         self.targets = transcripts(records)
         self.tokens = (

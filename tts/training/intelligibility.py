@@ -43,14 +43,20 @@ class IntelligibilityProbe:
             lengths = torch.tensor([len(it["symbols"]) for it in chunk])
             spk = torch.stack([it["speaker"] for it in chunk]).to(device) if speakers else None
             out = model.infer(symbols.to(device), lengths.to(device), spk)
-            for i in range(len(chunk)):
-                mel = out.mel_post[i, :, : int(out.lengths[i])].float().cpu()
-                audios.append(self.griffin_lim(mel).numpy())
+            audios += self.vocode(out.mel_post, out.lengths)
         return audios
+
+    def vocode(self, mels: torch.Tensor, lengths: torch.Tensor) -> list[np.ndarray]:
+        """(B, n_mels, T) log-mels, (B,) frames of each → their Griffin-Lim audio."""
+        return [self.griffin_lim(mels[i, :, : int(n)].float().cpu()).numpy() for i, n in enumerate(lengths)]
 
     def __call__(self, model, speakers: bool) -> dict[str, float]:
         """→ asr_error (toned syllables) and asr_error_toneless over all sentences."""
-        hyps = self.recognizer.transcribe_audio(self.synthesize(model, speakers), self.sample_rate)
+        return self.score_audio(self.synthesize(model, speakers))
+
+    def score_audio(self, audios: list[np.ndarray]) -> dict[str, float]:
+        """The sentences' audio, in order → asr_error and asr_error_toneless."""
+        hyps = self.recognizer.transcribe_audio(audios, self.sample_rate)
         return {
             "asr_error": error_rate(self.references, hyps),
             "asr_error_toneless": error_rate(
