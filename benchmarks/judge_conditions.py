@@ -1,6 +1,6 @@
 """Benchmark: what a recognizer (the judge of intelligibility) hears under each condition.
 
-    python benchmarks/judge_conditions.py [--recognizer CKPT ...] [--limit N]
+    python benchmarks/judge_conditions.py [--recognizer CKPT ...] [--limit N] [--conditions real griffin-lim]
 
 For each recognizer, the syllable error rate, toned and with tones ignored, on the test
 splits of prepared corpora, as recorded and transformed:
@@ -61,13 +61,21 @@ def main() -> None:
     ap.add_argument("--recognizer", nargs="+", default=[str(DEFAULT_RECOGNIZER)])
     ap.add_argument("--data", default=str(ROOT / "data"), help="folder holding the prepared corpora")
     ap.add_argument("--limit", type=int, default=0, help="at most this many test utterances per corpus")
+    ap.add_argument(
+        "--conditions",
+        nargs="+",
+        choices=[c[0] for c in CONDITIONS],
+        metavar="NAME",
+        help="score only these conditions (default: all): " + ", ".join(repr(c[0]) for c in CONDITIONS),
+    )
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "judge_conditions.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
     judges = {name: Recognizer.load(name) for name in args.recognizer}
     rate = 16000
     results: dict[str, dict] = {name: {} for name in judges}
-    for condition, corpus, transform in CONDITIONS:
+    chosen = [c for c in CONDITIONS if not args.conditions or c[0] in args.conditions]
+    for condition, corpus, transform in chosen:
         feats = Path(args.data) / corpus
         if not (feats / "index.json").is_file():
             print(f"{condition}: {feats} is not prepared, skipped", file=sys.stderr)
@@ -116,7 +124,7 @@ def main() -> None:
         + " |"
     )
     print("|---|---|" + "---|" * len(names))
-    for condition, *_ in CONDITIONS:
+    for condition, *_ in chosen:
         if condition not in results[names[0]]:
             continue
         cells = [
