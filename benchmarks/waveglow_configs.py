@@ -7,11 +7,11 @@ segment length, batch, learning rate) trains from scratch for ``--minutes`` trai
 on the corpus's training split, in its own process with ``--threads`` threads, validating
 every ``--validate-every`` steps on the same fixed validation segments (center crops of
 ``segment_length``). A variant whose run is already under ``--work`` is read, not retrained
-(delete the folder to retrain). The validation
-negative log-likelihood (nats per sample; the same quantity for every variant) after a
-fixed training time is how fast a variant learns; steps/s and audio samples/s say what a
-step costs. Run it with nothing else on the machine: the timings are wall-clock. Prints a
-table, writes JSON (default benchmarks/results/waveglow_configs.json).
+(delete the folder to retrain). The validation negative log-likelihood (nats per sample;
+the same quantity for every variant) after a fixed training time is how fast a variant
+learns; steps/s and audio samples/s say what a step costs. Run it with nothing else on the
+machine: the timings are wall-clock. Prints a table, writes JSON (default
+benchmarks/results/waveglow_configs.json).
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ def read_run(run: Path) -> dict:
     from core.logs import scalars
 
     state = load_checkpoint(run / "checkpoints" / "latest.pt")
-    curve = scalars(run, ("val/loss", "val/train_minutes", "train/steps_per_s"))
-    return {"steps": state["step"], "seconds": state["seconds"], "curve": curve}
+    return {
+        "steps": state["step"],
+        "seconds": state["seconds"],
+        "audio_per_step": state["config"]["train"]["batch_size"] * state["config"]["data"]["segment_length"],
+        "curve": scalars(run, ("val/loss", "val/train_minutes")),
+    }
 
 
 def val_at(curve: list[dict], minutes: float) -> float | None:
@@ -93,15 +97,12 @@ def main() -> None:
             env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
             subprocess.run(cmd, check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         got = read_run(ROOT / run)
-        cfg = dict(kv.split("=", 1) for kv in sets)
-        batch = int(cfg.get("train.batch_size", 8))
-        segment = int(cfg.get("data.segment_length", 8192))
         rate = got["steps"] / got["seconds"]
         results[name] = {
             "sets": sets,
             "steps": got["steps"],
             "steps_per_s": rate,
-            "samples_per_s": rate * batch * segment,
+            "samples_per_s": rate * got["audio_per_step"],
             "val_nll": {f"{m:g}": val_at(got["curve"], m) for m in marks},
             "curve": got["curve"],
         }
