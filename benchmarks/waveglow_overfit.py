@@ -37,7 +37,11 @@ def subset(feats: Path, out: Path, n: int) -> None:
     (out / "index.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
 
 
-def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
+def copy_synthesis(
+    vocoder: str, feats: Path, out: Path, sigma: float, split: str = "val", limit: int = 0
+) -> dict:
+    """``tts-eval --copy-synthesis vocoder`` on ``split`` of ``feats`` (in its own process):
+    log-mel L1, MCD-DTW, the shipped recognizer's error rates and the vocoder's RTF."""
     cmd = [
         sys.executable,
         "-m",
@@ -47,7 +51,9 @@ def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
         "--dataset",
         str(feats),
         "--split",
-        "val",
+        split,
+        "--limit",
+        str(limit),
         "--out",
         str(out),
         "--sigma",
@@ -62,6 +68,8 @@ def copy_synthesis(vocoder: str, feats: Path, out: Path, sigma: float) -> dict:
         "cer": intel.get("cer_synthesized"),
         "cer_toneless": intel.get("cer_synthesized_toneless"),
         "cer_recordings": intel.get("cer_reference"),
+        "cer_recordings_toneless": intel.get("cer_reference_toneless"),
+        "rtf": report.get("rtf", {}).get("vocoder"),
     }
 
 

@@ -240,6 +240,8 @@ class Trainer:
     def _restore(self, state: dict) -> None:
         if state.get("task") != self.task.name:
             raise ValueError(f"checkpoint is for a {state.get('task')} model, not {self.task.name}")
+        if "optimizer" not in state:
+            raise ValueError("the checkpoint holds weights only, no training state to resume: use --init")
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler"):

@@ -12,7 +12,13 @@ import pytest
 import torch
 import yaml
 
-from core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from core.checkpoint import (
+    TRAINING_STATE,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+    save_weights_only,
+)
 from core.config import from_dict
 from core.data.prepare import prepare
 from core.trainer import Trainer
@@ -187,9 +193,17 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
     assert r.returncode == 0, r.stderr
 
 
-def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path):
+@pytest.mark.parametrize("weights_only", [False, True])
+def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path, weights_only):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
     source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))  # in process: faster
+    if weights_only:  # the form a run's weights are committed in (scripts/checkpoint_weights.py)
+        full = tmp_path / "a/checkpoints/latest.pt"
+        size = full.stat().st_size
+        small = save_weights_only(full, full)
+        assert full.stat().st_size < size and not set(TRAINING_STATE) & set(small)
+        r = cli("--config", str(cfg), "--out", str(tmp_path / "a"), "--resume")
+        assert r.returncode == 1 and "weights only" in r.stderr and "Traceback" not in r.stderr
     # lr 0 (written 0e-4, which YAML 1.1 reads as a string): the step leaves the weights as loaded
     r = cli(
         "--config",
