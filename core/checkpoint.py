@@ -67,13 +67,11 @@ TRAINING_STATE = (
 )
 
 
-def save_weights_only(source: str | Path, out: str | Path) -> dict:
-    """Copy checkpoint ``source`` to ``out`` without its training state (optimizer moments,
-    scheduler, data position, RNGs): about a third of the size, enough to synthesize and to
-    start a new run from (``tts-train --init``), not to resume. Returns what was written."""
-    state = {k: v for k, v in load_checkpoint(source).items() if k not in TRAINING_STATE}
-    save_checkpoint(out, state)
-    return state
+def weights_only(state: dict) -> dict:
+    """Checkpoint ``state`` without its training state (optimizer moments, scheduler, data
+    position, RNGs): about a third of the size, enough to synthesize and to start a new run
+    from (``tts-train --init``), not to resume."""
+    return {k: v for k, v in state.items() if k not in TRAINING_STATE}
 
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> dict:

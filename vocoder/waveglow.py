@@ -210,6 +210,41 @@ class WaveGlow(nn.Module):
         return self
 
 
+def deepen(model: WaveGlow, layers: int) -> WaveGlow:
+    """A copy of ``model`` whose coupling nets have ``layers`` WN layers instead of fewer,
+    computing the same function: the added layers (dilations continuing the doubling) and
+    the residual half that the old last layer gains start with zero output weights
+    (weight-norm gains of 0), so training grows the receptive field from where ``model``
+    stopped instead of from scratch. ``model`` must still hold its weight norm."""
+    from dataclasses import replace
+
+    old = model.config.wn_layers
+    if layers <= old:
+        raise ValueError(f"deepen to more than the model's {old} WN layers, not {layers}")
+    with torch.random.fork_rng():
+        torch.manual_seed(0)  # the added layers' fresh weights: the same grown model every time
+        grown = WaveGlow(replace(model.config, wn_layers=layers))
+    source, target = model.state_dict(), grown.state_dict()
+    c = model.config.wn_channels
+    with torch.no_grad():
+        for name, value in source.items():
+            dest = target[name]
+            if dest.shape == value.shape:
+                dest.copy_(value)
+            elif ".cond." in name:  # each layer's condition rows; new layers' rows stay fresh
+                dest[: value.shape[0]] = value
+            else:  # the old last res_skip, skip rows only → residual rows + the same skip rows
+                dest[c:] = value
+                if not name.endswith("original1"):  # gain and bias 0: the residual adds nothing
+                    dest[:c] = 0
+        for flow in range(len(grown.wn)):
+            for i in range(old, layers):
+                target[f"wn.{flow}.res_skip.{i}.parametrizations.weight.original0"].zero_()
+                target[f"wn.{flow}.res_skip.{i}.bias"].zero_()
+    grown.load_state_dict(target)
+    return grown
+
+
 def waveglow_loss(
     z: torch.Tensor, log_s: list[torch.Tensor], log_det: list[torch.Tensor], sigma: float = 1.0
 ) -> torch.Tensor:

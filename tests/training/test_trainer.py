@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,14 +18,14 @@ from core.checkpoint import (
     CheckpointError,
     load_checkpoint,
     save_checkpoint,
-    save_weights_only,
+    weights_only,
 )
 from core.config import from_dict
 from core.data.prepare import prepare
 from core.trainer import Trainer
 from tts.training.acoustic import AcousticRunConfig, AcousticTask
 
-from ..helpers import make_dataset, run_config, train_tiny
+from ..helpers import make_dataset, run_config, train_tiny, vocoder_config
 
 
 def train(feats, out, steps, stop_at=None, resume=None, **train_kw):
@@ -193,14 +194,17 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize("weights_only", [False, True])
-def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path, weights_only):
+@pytest.mark.parametrize("committed_form", [False, True])
+def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path, committed_form):
     cfg = _write_config(tmp_path / "c.yaml", four_utterances, 2)
     source = load_checkpoint(train_tiny(run_config(four_utterances, 2), tmp_path / "a"))  # in process: faster
-    if weights_only:  # the form a run's weights are committed in (scripts/checkpoint_weights.py)
+    if (
+        committed_form
+    ):  # weights only: the form a run's weights are committed in (scripts/checkpoint_weights.py)
         full = tmp_path / "a/checkpoints/latest.pt"
         size = full.stat().st_size
-        small = save_weights_only(full, full)
+        small = weights_only(load_checkpoint(full))
+        save_checkpoint(full, small)
         assert full.stat().st_size < size and not set(TRAINING_STATE) & set(small)
         r = cli("--config", str(cfg), "--out", str(tmp_path / "a"), "--resume")
         assert r.returncode == 1 and "weights only" in r.stderr and "Traceback" not in r.stderr
@@ -237,6 +241,46 @@ def test_cli_init_starts_a_new_run_from_weights(four_utterances, tmp_path, weigh
         "--resume",
     )
     assert r.returncode == 1 and "exclude" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_deepened_waveglow_weights_start_a_deeper_run(four_utterances, tmp_path):
+    """scripts/checkpoint_weights.py --deepen: a WaveGlow's weights grown to more WN layers
+    start a run of the deeper model; another task's checkpoint is a one-line error."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "checkpoint_weights.py"
+    config = vocoder_config(four_utterances, 2)
+    source = train_tiny(config, tmp_path / "a")
+    grown = tmp_path / "grown.pt"
+    r = subprocess.run(
+        [sys.executable, str(script), source, grown, "--deepen", "3"], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    state = load_checkpoint(grown)
+    assert state["config"]["model"]["wn_layers"] == state["task_state"]["model_config"]["wn_layers"] == 3
+    assert not set(TRAINING_STATE) & set(state)
+    cfg = tmp_path / "v.yaml"
+    cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
+    r = cli(
+        "--config",
+        cfg,
+        "--out",
+        tmp_path / "b",
+        "--init",
+        grown,
+        "--set",
+        "model.wn_layers=3",
+        "--stop-at",
+        "1",
+    )
+    assert r.returncode == 0, r.stderr
+    assert load_checkpoint(tmp_path / "b/checkpoints/latest.pt")["config"]["model"]["wn_layers"] == 3
+    acoustic = train_tiny(run_config(four_utterances, 1), tmp_path / "c")
+    r = subprocess.run(
+        [sys.executable, str(script), acoustic, tmp_path / "x.pt", "--deepen", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and "grows a WaveGlow" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.pt").exists()
 
 
 def test_cli_init_from_a_voice_folder_fine_tunes_its_acoustic_model(four_utterances, tmp_path):

@@ -9,7 +9,7 @@ from core.features import FeatureConfig, FeatureExtractor
 from vocoder.denoiser import Denoiser
 from vocoder.griffin_lim import GriffinLim
 from vocoder.training import spectral_distance
-from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_loss
+from vocoder.waveglow import WaveGlow, WaveGlowConfig, deepen, waveglow_loss
 
 TINY = dict(
     n_mels=80,
@@ -79,6 +79,24 @@ def test_batch_log_determinant_is_the_sum_over_its_items():
     one = waveglow_loss(*model(mel[:1], audio[:1]))
     copies = waveglow_loss(*model(mel[:1].expand(4, -1, -1), audio[:1].expand(4, -1)))
     torch.testing.assert_close(copies, one, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cond_channels", [32, 0])
+def test_deepened_model_computes_the_same_flow_and_can_train_its_new_layers(cond_channels):
+    model = tiny(cond_channels=cond_channels)
+    grown = deepen(model, 4)
+    assert grown.config.wn_layers == 4 and len(grown.wn[0].in_layers) == 4
+    mel, audio = torch.randn(2, 80, 6), torch.randn(2, 6 * 256) * 0.3
+    with torch.no_grad():
+        (z, log_s, log_det), (z2, log_s2, log_det2) = model(mel, audio), grown(mel, audio)
+    torch.testing.assert_close(z2, z, atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(sum(s.sum() for s in log_s2), sum(s.sum() for s in log_s))
+    torch.testing.assert_close(sum(log_det2), sum(log_det))
+    waveglow_loss(*grown(mel, audio)).backward()
+    new_gain = grown.wn[0].res_skip[3].parametrizations.weight.original0
+    assert float(new_gain.detach().abs().max()) == 0.0 and float(new_gain.grad.abs().max()) > 0.0
+    with pytest.raises(ValueError, match="more than the model's 2"):
+        deepen(model, 2)
 
 
 def test_loss_is_the_gaussian_negative_log_likelihood():
