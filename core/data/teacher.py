@@ -171,8 +171,10 @@ def baker_symbols(utterance, pinyin_dict: dict[str, list[str]]) -> tuple[list[st
 
 @dataclass
 class Rendering:
-    """One line spoken by a teacher: audio at ``sample_rate``, the frontend's readings, and
-    where each syllable starts in the audio (seconds; None where the teacher gives no durations)."""
+    """One line spoken by a teacher: audio at ``sample_rate``, the frontend's readings, where
+    each syllable starts in the audio, and the Baker symbols spoken with their durations
+    (``eos`` ends each sentence, ``gap`` is the silence between sentences; seconds, adding up
+    to the audio's length). Starts and durations are None where the teacher gives none."""
 
     audio: np.ndarray
     normalized: str
@@ -201,17 +203,19 @@ def render_teacher(
             gap = np.zeros(int(sentence_gap_s * sample_rate), np.float32)
             parts.append(gap)
             offset += len(gap) / sample_rate
-        ids = [known[s] for s in symbols] + [known["eos"]]
-        audio, durations = teacher.speak(ids, prosody)
+            all_symbols.append("gap")
+            all_durations.append(len(gap) / sample_rate)
+        symbols.append("eos")
+        audio, durations = teacher.speak([known[s] for s in symbols], prosody)
         audio = resample(audio, teacher.sample_rate, sample_rate)
         if durations is None:
             starts = None
         else:
-            seconds = durations[: len(symbols)] * teacher.hop / teacher.sample_rate
+            seconds = durations * teacher.hop / teacher.sample_rate
             begin = np.concatenate([[0.0], np.cumsum(seconds)])
             if starts is not None:
                 starts += [offset + float(begin[i]) for i in syllable_index]
-            all_durations += [round(float(s), 4) for s in seconds]
+            all_durations += [float(s) for s in seconds]
         all_symbols += symbols
         parts.append(audio.astype(np.float32))
         offset += len(audio) / sample_rate
@@ -221,5 +225,5 @@ def render_teacher(
         [p for u in utterances for p in u.pinyin],
         starts,
         all_symbols,
-        all_durations if starts is not None else None,
+        [round(d, 4) for d in all_durations] if starts is not None else None,
     )
