@@ -130,7 +130,8 @@ def available() -> bool:
 
 
 class WhisperJudge:
-    """Whisper base through faster-whisper on the CPU (int8), Mandarin forced, no timestamps."""
+    """Whisper base through faster-whisper on the CPU (int8), Mandarin forced, no timestamps,
+    beam search at temperature 0 only: deterministic, unlike Whisper's default fallback to sampling."""
 
     def __init__(self, model, beam: int):
         from frontend import Frontend
@@ -174,6 +175,7 @@ class WhisperJudge:
                 language="zh",
                 task="transcribe",
                 beam_size=self.beam,
+                temperature=0.0,  # no sampling fallback: the same audio always gets the same text
                 vad_filter=False,
                 condition_on_previous_text=False,
                 without_timestamps=True,

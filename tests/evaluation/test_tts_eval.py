@@ -92,6 +92,8 @@ def test_two_folders_by_name_with_texts_and_recognizer(wavs, recognizer, tmp_pat
         texts,
         "--recognizer",
         recognizer,
+        "--judge",
+        "both",
         "--out",
         tmp_path / "report",
     )
@@ -106,15 +108,28 @@ def test_two_folders_by_name_with_texts_and_recognizer(wavs, recognizer, tmp_pat
     agg = report["aggregate"]["duration_ratio"]
     assert agg["n"] == 2 and agg["mean"] == pytest.approx((1.0 + rows[wavs[1].stem]["duration_ratio"]) / 2)
     page = (tmp_path / "report/report.html").read_text(encoding="utf-8")
-    assert page.count("<audio") == 4 and "MCD-DTW" in page and "Intelligibility" in page
+    assert page.count("<audio") == 4 and "MCD-DTW" in page and "Intelligibility: two judges" in page
+    # the second judge, Whisper base, on the same pairs: the identical pair scores the same on both sides
+    whisper = report["whisper"]
+    assert whisper["utterances"] == 2 and "Whisper base" in page and "Whisper base error" in r.stdout
+    assert 0 <= whisper["syllable_error_toneless_reference"] and whisper["cer_synthesized"] >= 0
+    assert same["whisper_synthesized"] == judge_text(wavs[0])
     for img in ("plots/hist_mcd_db.png", f"plots/utt_{wavs[0].stem}.png"):
         assert (tmp_path / "report" / img).stat().st_size > 1000 and img in page
     for audio_file in (tmp_path / "report/audio").iterdir():  # the page plays offline
         assert audio_file.stat().st_size > 1000
 
 
+def judge_text(path):
+    from recognizer.whisper import SAMPLE_RATE, WhisperJudge
+
+    return WhisperJudge.load().transcribe_audio([load_audio(path, SAMPLE_RATE)], SAMPLE_RATE)[0]
+
+
 def test_copy_synthesis_through_griffin_lim(four_utterances, tmp_path):
     r = cli(
+        "--judge",
+        "recognizer",
         "--copy-synthesis",
         "griffin-lim",
         "--dataset",
@@ -139,6 +154,8 @@ def test_a_voice_reading_the_split(four_utterances, tmp_path):
     cfg["model"]["n_speakers"] = 0
     build_voice(train_tiny(cfg, tmp_path / "acoustic"), tmp_path / "voice")
     r = cli(
+        "--judge",
+        "recognizer",
         "--model",
         tmp_path / "voice",
         "--dataset",
