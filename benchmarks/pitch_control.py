@@ -8,8 +8,8 @@ synthesized after ``torch.manual_seed(0)``; F0 by the project's YIN (threshold 0
 sentence's median F0 and the share of voiced frames; writes JSON.
 """
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,11 @@ def medians(tts, shift):
 
 
 def main() -> None:
-    voice = sys.argv[1] if len(sys.argv) > 1 else None
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("voice", nargs="?", help="voice folder or export (default: the shipped voice)")
+    p.add_argument("--json", type=Path, default=Path("benchmarks/results/pitch_control.json"))
+    args = p.parse_args()
+    voice = args.voice
     tts = Synthesizer(voice)
     base, voiced0 = medians(tts, 0.0)
     rows = [{"shift": 0.0, "voiced": voiced0}]
@@ -59,7 +63,7 @@ def main() -> None:
             f"{moved.mean():+.2f}; "
             f"{voiced:.1%} voiced"
         )
-    out = Path("benchmarks/results/pitch_control.json")
+    out = args.json
     out.write_text(
         json.dumps({"voice": voice or "default", "texts": TEXTS, "rows": rows}, indent=1, ensure_ascii=False),
         encoding="utf-8",

@@ -226,7 +226,7 @@ async def _synthesize(request: web.Request, job: Job) -> web.StreamResponse:
     pool.admit()
     try:
         await asyncio.wait_for(pool.slots.acquire(), config.timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pool.leave()
         raise RequestError(503, "no worker became free in time; try again shortly") from None
     except BaseException:
@@ -262,7 +262,7 @@ async def _run(request: web.Request, synth: SentenceSynthesizer, job: Job, deadl
     async def next_item():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise asyncio.TimeoutError
+            raise TimeoutError
         item = await asyncio.wait_for(queue.get(), remaining)
         if isinstance(item, BaseException):
             raise item
@@ -271,7 +271,7 @@ async def _run(request: web.Request, synth: SentenceSynthesizer, job: Job, deadl
     async def next_or_refuse():
         try:
             return await next_item()
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise RequestError(504, f"synthesis took longer than {timeout:g} s") from None
         except Exception as err:
             raise RequestError(*_error_status(err)) from None

@@ -15,7 +15,7 @@ the magnitudes the phase is searched on without changing those of the output:
   phase with the sign of a Hann window's main lobe, so the harmonics start coherent.
 
 The defaults (16 iterations, momentum 0.99, SPSI start, phase searched at power 1.2, output
-at power 1) were picked with ``benchmarks/griffin_lim_settings.py`` on copy synthesis and on
+at power 1) were picked with ``experiments/griffin_lim_settings.py`` on copy synthesis and on
 the default voice's output (README, "Griffin-Lim settings"): against torchaudio's settings
 (random start, power 1) they cut the recognizer's toned syllable errors by about a fifth at
 nearly the same MCD-DTW. Searching the phase at power 1.5 or 2 cuts them further, at a

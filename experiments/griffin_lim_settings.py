@@ -1,6 +1,6 @@
 """Griffin-Lim settings on copy synthesis: iterations, momentum, magnitude power, initial phase.
 
-    python benchmarks/griffin_lim_settings.py --feats data/feats1 --split test --limit 60
+    python experiments/griffin_lim_settings.py --feats data/feats1 --split test --limit 60
 
 Each reference recording's own mel goes through Griffin-Lim with each setting; the vocoded
 audio is scored against the recording (MCD-DTW, log-F0 RMSE, voiced/unvoiced error, as
@@ -52,7 +52,7 @@ def main() -> None:
         help="also vocode what this voice (a folder, or 'default') says for each "
         "sentence, and score it the same way (columns voice_*)",
     )
-    p.add_argument("--json", default="benchmarks/results/griffin_lim_settings.json")
+    p.add_argument("--json", default="experiments/results/griffin_lim_settings.json")
     args = p.parse_args()
 
     import numpy as np

@@ -1,7 +1,7 @@
 """WaveGlow overfit check: can the small WaveGlow learn a handful of utterances on this CPU
 better than Griffin-Lim vocodes them? A check that would catch a bug in the flow.
 
-    python benchmarks/waveglow_overfit.py --feats data/feats1 --utterances 12 --minutes 20
+    python experiments/waveglow_overfit.py --feats data/feats1 --utterances 12 --minutes 20
 
 1. A feature folder of ``--utterances`` training utterances of ``--feats`` (the same ones
    listed again as its validation split) under ``--work``.
@@ -82,7 +82,7 @@ def main() -> None:
     p.add_argument("--sigma", type=float, nargs="+", default=[0.0, 0.3, 0.6])
     p.add_argument("--work", type=Path, default=Path("runs/waveglow_overfit"))
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="passed to tts-train")
-    p.add_argument("--json", default="benchmarks/results/waveglow_overfit.json")
+    p.add_argument("--json", default="experiments/results/waveglow_overfit.json")
     args = p.parse_args()
 
     feats, run = args.work / "feats", args.work / "run"

@@ -1,6 +1,6 @@
 """What a trained WaveGlow does with its noise: level and spectral shape of copy synthesis.
 
-    python benchmarks/waveglow_diagnosis.py runs/waveglow_overfit/run/checkpoints/latest.pt \\
+    python experiments/waveglow_diagnosis.py runs/waveglow_overfit/run/checkpoints/latest.pt \\
         --feats runs/waveglow_overfit/feats [--utterances 4] [--sigma 0 0.3 0.6]
 
 For the first ``--utterances`` training utterances of ``--feats``: the standard deviation
@@ -35,7 +35,7 @@ def main() -> None:
     p.add_argument("--feats", type=Path, required=True, help="a prepared corpus (its train split is read)")
     p.add_argument("--utterances", type=int, default=4)
     p.add_argument("--sigma", type=float, nargs="+", default=[0.0, 0.3, 0.6])
-    p.add_argument("--json", default="benchmarks/results/waveglow_diagnosis.json")
+    p.add_argument("--json", default="experiments/results/waveglow_diagnosis.json")
     args = p.parse_args()
 
     from core.checkpoint import load_checkpoint

@@ -1,7 +1,7 @@
 """WaveGlow learning curve: copy synthesis through each kept checkpoint of a training run
 against Griffin-Lim, on held-out utterances, by training minutes.
 
-    python benchmarks/waveglow_curve.py runs/wg_2x32 --feats data/feats_f2 --split test --limit 40
+    python experiments/waveglow_curve.py runs/wg_2x32 --feats data/feats_f2 --split test --limit 40
 
 For Griffin-Lim and for every ``checkpoints/step_*.pt`` of the run whose step is a multiple of
 ``--every``: ``tts-eval --copy-synthesis`` on the first ``--limit`` utterances of ``--split`` at each
@@ -28,7 +28,7 @@ def main() -> None:
     p.add_argument("--sigma", type=float, nargs="+", default=[0.6])
     p.add_argument("--every", type=int, default=1, help="score the checkpoints of steps divisible by this")
     p.add_argument("--work", type=Path, default=None, help="eval folders (default RUN/curve)")
-    p.add_argument("--json", default="benchmarks/results/waveglow_curve.json")
+    p.add_argument("--json", default="experiments/results/waveglow_curve.json")
     args = p.parse_args()
 
     from core.checkpoint import load_checkpoint

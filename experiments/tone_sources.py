@@ -1,7 +1,7 @@
 """Where a duration-informed voice loses its syllables: the validation probe's sentences
 synthesized with each prediction replaced in turn by the truth.
 
-    python benchmarks/tone_sources.py runs/crop256_f2 [--checkpoint CKPT] [--sentences 20]
+    python experiments/tone_sources.py runs/crop256_f2 [--checkpoint CKPT] [--sentences 20]
 
 For the first ``--sentences`` validation sentences of the run's corpus (the probe's), the
 model's log-mels are vocoded with Griffin-Lim and scored by the shipped recognizer (toned /
@@ -43,7 +43,7 @@ def main() -> None:
     p.add_argument("--checkpoint", type=Path, help="default: RUN/checkpoints/latest.pt")
     p.add_argument("--sentences", type=int, default=20)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--json", default="benchmarks/results/tone_sources.json")
+    p.add_argument("--json", default="experiments/results/tone_sources.json")
     args = p.parse_args()
 
     from cli.train import load_run_config

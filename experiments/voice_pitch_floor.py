@@ -1,7 +1,7 @@
 """Benchmark: how much of each built-in espeak-ng voice survives the 80-bin log-mel and
 Griffin-Lim: the vocoder floor per voice.
 
-    python benchmarks/voice_pitch_floor.py [--sentences 24] [--voices 0,1,3]
+    python experiments/voice_pitch_floor.py [--sentences 24] [--voices 0,1,3]
 
 For the first --sentences test-split sentences of the built-in corpus (their texts from
 ``core.data.sentences`` via ``data/corpus1/metadata.csv`` when present, else sampled anew),
@@ -10,7 +10,7 @@ Griffin-Lim (the default settings) back to audio. Reported per voice: the median
 recordings, the share of frames YIN finds voiced in the recordings and in the Griffin-Lim
 copies, the median F0 change of the copies (semitones), and the shipped recognizer's
 syllable error rate with and without tones on both. Prints a table and writes JSON (default
-benchmarks/results/voice_pitch_floor.json).
+experiments/results/voice_pitch_floor.json).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def main() -> None:
             flush=True,
         )
     result = {
-        "command": "python benchmarks/voice_pitch_floor.py " + " ".join(sys.argv[1:]),
+        "command": "python experiments/voice_pitch_floor.py " + " ".join(sys.argv[1:]),
         "sentences": len(texts),
         "voices": rows,
     }

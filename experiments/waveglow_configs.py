@@ -1,6 +1,6 @@
 """Benchmark: which small-WaveGlow configuration learns fastest on this CPU?
 
-    python benchmarks/waveglow_configs.py --feats data/feats_f2 --minutes 5 [--only NAME ...]
+    python experiments/waveglow_configs.py --feats data/feats_f2 --minutes 5 [--only NAME ...]
 
 Each variant of ``configs/waveglow_small.yaml`` (flows, coupling-net layers and channels,
 segment length, batch, learning rate) trains from scratch for ``--minutes`` training minutes
@@ -11,7 +11,7 @@ every ``--validate-every`` steps on the same fixed validation segments (center c
 the same quantity for every variant) after a fixed training time is how fast a variant
 learns; steps/s and audio samples/s say what a step costs. Run it with nothing else on the
 machine: the timings are wall-clock. Prints a table, writes JSON (default
-benchmarks/results/waveglow_configs.json).
+experiments/results/waveglow_configs.json).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main() -> None:
     p.add_argument("--validate-every", type=int, default=50)
     p.add_argument("--only", nargs="+", choices=list(VARIANTS), metavar="NAME", help="only these variants")
     p.add_argument("--work", type=Path, default=Path("runs/waveglow_configs"))
-    p.add_argument("--json", default="benchmarks/results/waveglow_configs.json")
+    p.add_argument("--json", default="experiments/results/waveglow_configs.json")
     args = p.parse_args()
     if not (args.feats / "index.json").is_file():
         sys.exit(f"waveglow_configs: {args.feats} is not a prepared corpus (run tts-prepare)")
