@@ -28,7 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("text", nargs="*", help="text to speak (default: standard input, at most 1 MB)")
-    p.add_argument("-o", "--output", required=True, help="WAV file to write (a folder with --text-file)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="WAV file to write (a folder with --text-file); '-' streams it to standard output, and a "
+        "FIFO or a device (/dev/null) is written through, never replaced; a symlink's target is written",
+    )
     p.add_argument("--text-file", help="UTF-8 file, one utterance per line, each to its own WAV")
     p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
@@ -79,6 +85,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _writable(path: Path, force: bool = False) -> None:
+    from core.files import resolve_output
+
+    kind, path = resolve_output(path)  # a symlink's target is what gets written
+    if kind != "file":
+        return  # standard output, a FIFO or a device: written through
     if path.is_dir():
         raise ValueError(f"cannot write {path}: it is a folder (give a .wav file name)")
     parent = path.parent if str(path.parent) else Path(".")
@@ -97,10 +108,9 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
     """Speak ``first`` and then the pieces of ``rest`` (one text, in order) into one WAV file,
     written as it goes; warnings go to stderr as they come. A piece with nothing to read is
     skipped with a warning if another piece is spoken. → (the time it took, sentences)."""
-    import soundfile as sf
     from tqdm import tqdm
 
-    from core.files import atomic_path
+    from core.audio import wav_output
     from frontend import NothingToRead
     from synthesis.sentences import Timings
 
@@ -108,10 +118,8 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
     # on a terminal, long input shows sentences done / total and the audio written so far
     bar = tqdm(desc=path.name, unit="sentence", disable=None if len(first) >= 200 else True, leave=False)
     spoken, nothing_to_read = 0, None
-    with atomic_path(path) as tmp, bar:
-        with sf.SoundFile(
-            tmp, "w", samplerate=synth.sample_rate, channels=1, subtype="PCM_16", format="WAV"
-        ) as f:
+    with bar:
+        with wav_output(path, synth.sample_rate) as write:
             for text in itertools.chain([first], rest):
                 try:
                     for sentence in synth.sentences(
@@ -120,7 +128,7 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
                         pitch_shift=args.pitch_shift,
                         energy_scale=args.energy_scale,
                     ):
-                        f.write(sentence.audio)
+                        write(sentence.audio)
                         for w in sentence.warnings:
                             warn(PROG, w)
                         timings += sentence.timings
@@ -149,6 +157,8 @@ def _main(args: argparse.Namespace) -> int:
         lines = [ln for ln in lines if ln]
         if not lines:
             raise ValueError(f"{args.text_file} has no text")
+        if args.output == "-":
+            raise ValueError("-o - writes one stream; --text-file needs a folder (-o DIR)")
         out_dir = Path(args.output)
         out_dir.mkdir(parents=True, exist_ok=True)
         jobs = [(line, (), out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +68,58 @@ def normalize_loudness(audio: np.ndarray, target_dbfs: float, peak: float = 0.99
     gain = 10 ** (target_dbfs / 20) / rms
     gain = min(gain, peak / float(np.abs(audio).max()))
     return (audio * gain).astype(np.float32)
+
+
+def wav_header(sample_rate: int, samples: int | None = None) -> bytes:
+    """The 44-byte header of a 16-bit mono PCM WAV of ``samples`` samples; with None, sizes
+    that say "unknown" (0xFFFFFFFF), as streaming tools write: libsndfile and aplay read on
+    to the end."""
+    data = 0xFFFFFFFF if samples is None else 2 * samples
+    riff = 0xFFFFFFFF if samples is None else 36 + data
+    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
+    return b"RIFF" + struct.pack("<I", riff) + b"WAVE" + fmt + b"data" + struct.pack("<I", data)
+
+
+def pcm16(audio: np.ndarray) -> bytes:
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+
+
+@contextmanager
+def wav_output(path: str | Path, sample_rate: int) -> Iterator[Callable[[np.ndarray], None]]:
+    """A 16-bit mono WAV output that ``write(audio)`` appends to, for a path a user named:
+    a regular file (or a symlink's target) is written beside it and renamed over it when
+    done; ``-`` (standard output), a FIFO or a character device is written through as the
+    audio comes, with a streaming header. A write error (a full disk, a closed pipe) is an
+    OSError that names the path."""
+    from core.files import atomic_path, resolve_output
+
+    kind, target = resolve_output(path)
+    samples = 0
+
+    def stream_to(f) -> Iterator[Callable[[np.ndarray], None]]:
+        def write(audio: np.ndarray) -> None:
+            nonlocal samples
+            f.write(pcm16(audio))
+            samples += len(audio)
+
+        f.write(wav_header(sample_rate))
+        yield write
+        if kind == "file":  # the real sizes, now they are known
+            f.seek(0)
+            f.write(wav_header(sample_rate, samples))
+        f.flush()
+
+    try:
+        if kind == "file":
+            with atomic_path(target) as tmp, open(tmp, "wb") as f:
+                yield from stream_to(f)
+        elif kind == "stdout":
+            yield from stream_to(sys.stdout.buffer)
+        else:
+            with open(target, "wb") as f:
+                yield from stream_to(f)
+    except OSError as err:
+        if err.errno is None:
+            raise
+        where = "standard output" if kind == "stdout" else path
+        raise OSError(f"cannot write {where}: {err.strerror}") from None

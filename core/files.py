@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,3 +63,28 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 def atomic_write_json(path: str | Path, data) -> None:
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def resolve_output(path: str | Path) -> tuple[str, Path]:
+    """How to write a file a user named, as (kind, path):
+
+    - ``("stdout", "-")`` for ``-``: standard output, written through as it comes;
+    - ``("stream", path)`` for a character device or a FIFO (``/dev/null``, a pipe, a
+      terminal): written through, never replaced;
+    - ``("file", real path)`` for a regular file or a new name, symlinks followed: the
+      target is replaced atomically (``atomic_path``) and the link is kept.
+
+    A folder or a block device is a ValueError.
+    """
+    if str(path) == "-":
+        return "stdout", Path("-")
+    real = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        return "file", real
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"cannot write {path}: it is a folder")
+    if stat.S_ISBLK(mode):
+        raise ValueError(f"cannot write {path}: it is a block device; not writing to it")
+    return ("file" if stat.S_ISREG(mode) else "stream"), real
