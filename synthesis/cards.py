@@ -74,6 +74,35 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+WEIGHT_FILES = ("acoustic.pt", "vocoder.pt", "symbols.json")
+UNVERIFIED = (
+    "{path}/card.json records no SHA-256 of its files (a voice built before they were recorded): "
+    "its weights are not verified"
+)
+
+
+def file_hashes(path: Path) -> dict[str, str]:
+    """SHA-256 of the voice folder's weight files and symbol table that exist, for its card."""
+    return {n: sha256(path / n) for n in WEIGHT_FILES if (path / n).is_file()}
+
+
+def check_files(path: Path, card: dict) -> str | None:
+    """Every file the card lists must match its SHA-256; VoiceError naming the first that does
+    not. → a note for a card that lists none (a voice from before hashes were recorded)."""
+    files = card.get("files")
+    if files is None:
+        return UNVERIFIED.format(path=path)
+    if not isinstance(files, dict):
+        raise VoiceError(f'{path}/card.json: "files" must map file names to SHA-256')
+    for name, expected in files.items():
+        file = path / name
+        if not file.is_file():
+            raise VoiceError(f"{file} is missing")
+        if sha256(file) != expected:
+            raise VoiceError(f"{file} does not match its SHA-256 in card.json (damaged or replaced)")
+    return None
+
+
 def check_export(path: Path) -> dict:
     """An export folder checked (manifest, card, symbol table, every graph file against its
     SHA-256) → the manifest; VoiceError naming what is wrong."""

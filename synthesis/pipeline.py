@@ -67,7 +67,7 @@ class Synthesizer(SentenceSynthesizer):
         self.voice, self.backend = open_voice(voice, backend, self.device, quantize)
         self.frontend = Frontend(user_dict=user_dict)
         self.batch_size = batch_size
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(getattr(self.voice, "notes", []))
         self.sigma, self.denoise = sigma, denoise
         self._set_vocoder(vocoder, voice)
 

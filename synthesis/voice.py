@@ -15,7 +15,7 @@ version, symbol table, weights) and gives a one-line error for a wrong or corrup
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -24,7 +24,15 @@ from core.checkpoint import load_checkpoint
 from core.features import FeatureConfig
 from core.files import atomic_write, atomic_write_json, first_line
 from frontend import SymbolTable
-from synthesis.cards import FORMAT, VERSION, VoiceError, check_symbols, read_card  # noqa: F401
+from synthesis.cards import (  # noqa: F401
+    FORMAT,
+    VERSION,
+    VoiceError,
+    check_files,
+    check_symbols,
+    file_hashes,
+    read_card,
+)
 from tts.models import build_acoustic
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_from_checkpoint
@@ -41,6 +49,7 @@ class Voice:
     speakers: list[str]
     card: dict
     path: Path
+    notes: list[str] = field(default_factory=list)  # what loading had to say
 
     @property
     def sample_rate(self) -> int:
@@ -126,6 +135,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
         }
     elif (out / "vocoder.pt").exists():
         (out / "vocoder.pt").unlink()
+    card["files"] = file_hashes(out)  # checked at every load
     atomic_write_json(out / "card.json", card)
     return card
 
@@ -143,6 +153,7 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
     """Load and check a voice folder; raises VoiceError with the reason."""
     path = Path(path)
     card = read_card(path)
+    note = check_files(path, card)
     check_symbols(path, card["symbols"]["checksum"])
     ac = _load_weights(path / "acoustic.pt")
     try:
@@ -162,7 +173,8 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
         except (KeyError, TypeError, RuntimeError, ValueError) as err:
             raise VoiceError(f"{path}/vocoder.pt does not fit its config ({first_line(err, 160)})") from None
         vocoder = vocoder.to(device).eval()
-    return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path)
+    notes = [note] if note else []
+    return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path, notes)
 
 
 def open_voice(
