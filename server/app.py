@@ -125,9 +125,12 @@ def parse_tts(body, synth: SentenceSynthesizer, config: ServerConfig) -> Job:
     speaker = body.get("speaker")
     if speaker is not None and (isinstance(speaker, bool) or not isinstance(speaker, (str, int))):
         raise RequestError(400, "speaker must be a name or a number")
-    stream = body.get("stream", True)
+    fmt = _choice(body, "format", "wav", FORMATS)
+    stream = body.get("stream", fmt in STREAMED)
     if not isinstance(stream, bool):
         raise RequestError(400, "stream must be true or false")
+    if stream and fmt not in STREAMED:
+        raise RequestError(400, f"format {fmt} is encoded whole: stream needs {' or '.join(STREAMED)}")
     return Job(
         _text(body, "text", config.max_chars),
         speaker,
@@ -135,7 +138,7 @@ def parse_tts(body, synth: SentenceSynthesizer, config: ServerConfig) -> Job:
         _number(body, "energy_scale", 1.0),
         _number(body, "pace", 1.0),
         _choice(body, "vocoder", "auto", ["auto", *synth.vocoders]),
-        _choice(body, "format", "wav", STREAMED),
+        fmt,
         stream,
     )
 

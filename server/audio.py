@@ -10,9 +10,10 @@ MP3 and Opus are encoded whole by libsndfile (soundfile); Opus only exists at 8,
 from __future__ import annotations
 
 import io
-import struct
 
 import numpy as np
+
+from core.audio import pcm16, wav_header  # noqa: F401 (the server's streamed formats)
 
 STREAMED = ("wav", "pcm")
 WHOLE = ("flac", "mp3", "opus")
@@ -24,28 +25,6 @@ MEDIA_TYPES = {
     "mp3": "audio/mpeg",
     "opus": "audio/ogg",
 }
-UNKNOWN = 0xFFFFFFFF
-
-
-def wav_header(sample_rate: int, frames: int | None = None) -> bytes:
-    """A 44-byte PCM-16 mono WAV header; ``frames`` None: length not known yet."""
-    data = UNKNOWN if frames is None else 2 * frames
-    riff = UNKNOWN if frames is None else 36 + data
-    fmt = struct.pack("<HHIIHH", 1, 1, sample_rate, 2 * sample_rate, 2, 16)
-    return (
-        b"RIFF"
-        + struct.pack("<I", riff)
-        + b"WAVEfmt "
-        + struct.pack("<I", 16)
-        + fmt
-        + b"data"
-        + struct.pack("<I", data)
-    )
-
-
-def pcm16(audio: np.ndarray) -> bytes:
-    """(samples,) float in [-1, 1] → 16-bit little-endian PCM."""
-    return (np.clip(audio, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
 def encode(audio: np.ndarray, sample_rate: int, fmt: str) -> bytes:

@@ -160,7 +160,7 @@ class SentenceSynthesizer:
         speakers = self.speakers
         if self.n_speakers <= 1:
             if speaker not in (None, 0, "0") and (not speakers or speaker != speakers[0]):
-                raise ValueError(f"this voice has one speaker; --speaker {speaker} is not it")
+                raise ValueError(f"this voice has one speaker; speaker {speaker!r} is not it")
             return None
         if speaker is None:
             return 0
