@@ -170,6 +170,15 @@ def test_other_bad_requests_get_json_errors_too(live):
     for raw, status in ((b"{not json", 400), (b"\xff\xfe", 400), (b"[" * 100000, 413), (b"x" * 5000, 413)):
         got, headers, data = post(server.url + "/api/tts", None, raw=raw)
         assert got == status and "error" in json.loads(data), (raw[:10], got)
+    for raw in ('{"text": "你好", "pitch_shift": NaN}', '{"text": "你好", "pace": Infinity}'):
+        got, _, data = post(server.url + "/api/tts", None, raw=raw.encode())
+        assert got == 400 and "Traceback" not in json.loads(data)["error"], raw
+    for body in ({"input": "你好", "speed": 9}, {"input": "你好", "speed": -1}, "text"):
+        got, _, data = post(server.url + "/v1/audio/speech", body)
+        assert got == 400 and "error" in json.loads(data), body
+    for path in ("/static/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/%2e%2e/app.py"):
+        got, _, data = get(server.url + path)
+        assert got == 404 and b"root:" not in data and b"import" not in data, path
     for path, status in (("/nothing", 404), ("/api/tts", 405)):
         got, headers, data = get(server.url + path)
         assert got == status and headers["Content-Type"].startswith("application/json")
