@@ -32,6 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument(
+        "--max-seconds",
+        type=float,
+        metavar="S",
+        help="leave out files longer than S seconds, read from their headers before any is decoded "
+        "(default: the config's data.max_seconds, else 30; 0: no limit). Feature extraction and the "
+        "aligner need memory in proportion to a file's length: split long recordings first",
+    )
+    p.add_argument(
         "--no-align",
         action="store_true",
         help="skip phone durations (the HMM aligner); only attention models train without them",
@@ -46,12 +54,25 @@ def main(argv: list[str] | None = None) -> None:
 
 def _main(args: argparse.Namespace) -> int:
     from core.config import apply_overrides, from_dict, load_yaml
-    from core.data.prepare import prepare
+    from core.data.prepare import MAX_SECONDS, prepare
     from core.features import FeatureConfig
 
     data = apply_overrides(load_yaml(args.config) if args.config else {}, args.set)
     config = from_dict(FeatureConfig, data.get("features"), "features.")
-    summary = prepare(args.data, args.out, config, args.format, args.jobs, align=not args.no_align)
+    max_seconds = args.max_seconds
+    if max_seconds is None:
+        max_seconds = float((data.get("data") or {}).get("max_seconds", MAX_SECONDS))
+    if max_seconds < 0:
+        raise ValueError("--max-seconds must not be negative")
+    summary = prepare(
+        args.data,
+        args.out,
+        config,
+        args.format,
+        args.jobs,
+        align=not args.no_align,
+        max_seconds=max_seconds or None,
+    )
     for problem in summary["problems"][:20]:
         warn(PROG, problem)
     if len(summary["problems"]) > 20:

@@ -26,7 +26,6 @@ import os
 import random
 import subprocess
 from dataclasses import asdict, dataclass, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from tqdm import tqdm
 
 from core.data.sentences import sample_sentences
 from core.files import atomic_write, atomic_write_json, atomic_write_text
+from core.workers import run_jobs
 
 SAMPLE_RATE = 22050
 WORD_GAP_S = 0.06  # between a Chinese and an English stretch
@@ -368,13 +368,20 @@ def build_corpus(
     ]
     rows, failed, unreadable = [], [], []
     workers = max(1, jobs or os.cpu_count() or 1)
-    with get_context("spawn").Pool(workers, initializer=_init_worker, initargs=(engine,)) as pool:
-        results = pool.imap(_render_job, jobs_list, chunksize=8 if engine == "espeak" else 2)
-        for res in tqdm(results, total=len(jobs_list), desc="rendering", unit="utt", disable=not progress):
-            if len(res) == 4:
-                rows.append(res)
-            else:
-                (unreadable if res[1].startswith("Unreadable:") else failed).append(res)
+    results = run_jobs(
+        _render_job,
+        jobs_list,
+        workers,
+        _init_worker,
+        (engine,),
+        describe=lambda job: f"{job.utt_id} ({job.text})",
+    )
+    for res in tqdm(results, total=len(jobs_list), desc="rendering", unit="utt", disable=not progress):
+        if len(res) == 4:
+            rows.append(res)
+        else:
+            (unreadable if res[1].startswith("Unreadable:") else failed).append(res)
+    rows.sort(key=lambda row: row[0].rsplit("_", 1)[1])  # completion order → the sentences' order
     lines = io.StringIO()
     w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
     for utt_id, text, normalized, speaker in rows:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +30,10 @@ from core.data.align import DURATIONS_FILE, align_features
 from core.data.datasets import Item, read_dataset
 from core.features import FeatureConfig, FeatureExtractor
 from core.files import atomic_path, atomic_write_json
+from core.workers import run_jobs
 
 _worker: dict = {}
+MAX_SECONDS = 30.0  # the default data.max_seconds: longer files are refused ("split it first")
 
 
 def _init(config: dict) -> None:
@@ -53,13 +54,31 @@ def symbol_ids(frontend, text: str) -> tuple[np.ndarray, list[str]]:
     return ids, [p for utt in utts for p in utt.pinyin]
 
 
-def _prepare_one(job: tuple[Item, str]) -> dict:
-    """Features of one utterance, written atomically; returns its index record or an error."""
+def audio_seconds(path: str | Path) -> float | None:
+    """The length of an audio file from its header (nothing decoded); None if unknown."""
+    import soundfile as sf
+
+    try:
+        info = sf.info(str(path))
+    except (RuntimeError, OSError, sf.LibsndfileError):
+        return None
+    return info.frames / info.samplerate if info.samplerate else None
+
+
+def _prepare_one(job: tuple[Item, str, float | None]) -> dict:
+    """Features of one utterance, written atomically; returns its index record or an error.
+    A file longer than ``max_seconds`` (from its header) is refused before it is read."""
     from frontend import FrontendError
 
-    item, out_dir = job
+    item, out_dir, max_seconds = job
     extractor, frontend = _worker["extractor"], _worker["frontend"]
     try:
+        seconds = audio_seconds(item.audio)
+        if max_seconds and seconds is not None and seconds > max_seconds:
+            raise AudioError(
+                f"{item.audio}: {seconds:.0f} s is longer than the limit "
+                f"({max_seconds:g} s, data.max_seconds); split it first"
+            )
         ids, pinyin = symbol_ids(frontend, item.text)
         audio = extractor.preprocess(load_audio(item.audio, extractor.config.sample_rate))
         if float(np.abs(audio).max(initial=0.0)) < 1e-4:
@@ -103,10 +122,14 @@ def prepare(
     jobs: int | None = None,
     progress: bool = True,
     align: bool = True,
+    max_seconds: float | None = MAX_SECONDS,
 ) -> dict:
     """Prepare every readable utterance of ``data_dir`` into ``out``; returns a summary.
     With ``align``, phone durations (``core.data.align``) are made for every utterance when
-    they are missing or when utterances were added."""
+    they are missing or when utterances were added. Files longer than ``max_seconds`` are
+    left out with a problem line (None: no limit): feature extraction and the aligner need
+    memory in proportion to an utterance's length, and one hour-long file must not exhaust
+    the machine."""
     from frontend import DEFAULT_TABLE
 
     config = config or FeatureConfig()
@@ -136,10 +159,15 @@ def prepare(
     failures: list[str] = [str(p) for p in problems]
     if todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        with get_context("spawn").Pool(workers, initializer=_init, initargs=(asdict(config),)) as pool:
-            results = pool.imap_unordered(
-                _prepare_one, [(it, str(out / "items")) for it in todo], chunksize=4
-            )
+        results = run_jobs(
+            _prepare_one,
+            [(it, str(out / "items"), max_seconds) for it in todo],
+            workers,
+            _init,
+            (asdict(config),),
+            describe=lambda job: str(job[0].audio),
+        )
+        try:
             for n, res in enumerate(
                 tqdm(results, total=len(todo), desc="features", unit="utt", disable=not progress), 1
             ):
@@ -149,6 +177,8 @@ def prepare(
                     records[res["id"]] = res
                 if n % 200 == 0:  # progress survives an interruption
                     _write_index(index_path, items, records)
+        finally:  # what was finished is kept, whatever ended the loop
+            _write_index(index_path, items, records)
     _write_index(index_path, items, records)
     stats = compute_stats(
         out, [r for r in records.values() if r["split"] == "train"] or list(records.values())

@@ -35,6 +35,7 @@ from tts.training.crops import crop_to_symbol_spans
 class AcousticDataConfig:
     features_dir: str = "data/feats"
     max_frames: int = 1000  # longer utterances are left out of training
+    max_seconds: float = 30.0  # tts-prepare leaves longer files out ("split it first")
     # duration models: train the frame-level layers on a random run of whole symbols of at
     # most this many frames per utterance (tts.training.crops); 0: whole utterances
     crop_frames: int = 0
