@@ -4,7 +4,9 @@
 
 Reports wall seconds for corpus rendering and feature extraction, and the real-time
 factor of feature extraction (wall seconds / seconds of audio prepared), plus the F0
-extractor alone against librosa's pYIN on the same audio.
+extractor alone against librosa's pYIN on the same audio, and the peak memory of feature
+extraction per minute of audio (one file of noise per length, each in a fresh process:
+peak RSS above the process's RSS before the file, divided by the file's minutes).
 """
 
 from __future__ import annotations
@@ -17,6 +19,39 @@ import shutil
 import time
 from pathlib import Path
 
+PEAK_RSS_CODE = """
+import resource, sys, numpy as np
+from core.features import FeatureConfig, FeatureExtractor
+extractor = FeatureExtractor(FeatureConfig())
+extractor(extractor.preprocess(np.random.default_rng(0).standard_normal(22050).astype(np.float32) * 0.1))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+audio = np.random.default_rng(1).standard_normal(int(float(sys.argv[1]) * 22050)).astype(np.float32) * 0.1
+extractor(extractor.preprocess(audio))
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_per_minute(seconds: float) -> dict:
+    """Feature extraction of ``seconds`` of audio in a fresh process: MB above the start, per minute."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS_CODE, str(seconds)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=True,
+    ).stdout.split()
+    before_mb, peak_mb = int(out[0]) / 1024, int(out[1]) / 1024
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": round(peak_mb),
+        "above_start_mb": round(peak_mb - before_mb),
+        "mb_per_audio_minute": round((peak_mb - before_mb) / (seconds / 60), 1),
+    }
+
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -25,7 +60,20 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count())
     p.add_argument("--out", default="runs/bench_data")
     p.add_argument("--json", default="benchmarks/results/data_pipeline.json")
+    p.add_argument("--memory-only", action="store_true", help="only the feature-extraction memory rows")
     args = p.parse_args()
+    if args.memory_only:
+        rows = [peak_rss_per_minute(s) for s in (10, 30, 120)]
+        print(f"{'audio s':>8} {'peak RSS MB':>12} {'above start MB':>15} {'MB per audio minute':>20}")
+        for r in rows:
+            print(
+                f"{r['seconds']:>8} {r['peak_rss_mb']:>12} {r['above_start_mb']:>15} "
+                f"{r['mb_per_audio_minute']:>20}"
+            )
+        path = Path(args.json)
+        old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        path.write_text(json.dumps({**old, "feature_memory": rows}, indent=1), encoding="utf-8")
+        return
 
     import librosa
 
@@ -69,6 +117,7 @@ def main() -> None:
         "f0_pyin_rtf_1proc": round(t_pyin / clip_s, 4),
         "yin_speedup_over_pyin": round(t_pyin / t_yin, 1),
         "problems": len(summary["problems"]) + len(card["failed"]),
+        "feature_memory": [peak_rss_per_minute(s) for s in (10, 30, 120)],
     }
     width = max(len(k) for k in result)
     print("\n".join(f"{k:<{width}}  {v}" for k, v in result.items()))

@@ -65,6 +65,14 @@ def audio_seconds(path: str | Path) -> float | None:
     return info.frames / info.samplerate if info.samplerate else None
 
 
+def _check_length(path, seconds: float | None, max_seconds: float | None) -> None:
+    if max_seconds and seconds is not None and seconds > max_seconds:
+        raise AudioError(
+            f"{path}: {seconds:.0f} s is longer than the limit ({max_seconds:g} s, data.max_seconds); "
+            "split it first"
+        )
+
+
 def _prepare_one(job: tuple[Item, str, float | None]) -> dict:
     """Features of one utterance, written atomically; returns its index record or an error.
     A file longer than ``max_seconds`` (from its header) is refused before it is read."""
@@ -73,14 +81,11 @@ def _prepare_one(job: tuple[Item, str, float | None]) -> dict:
     item, out_dir, max_seconds = job
     extractor, frontend = _worker["extractor"], _worker["frontend"]
     try:
-        seconds = audio_seconds(item.audio)
-        if max_seconds and seconds is not None and seconds > max_seconds:
-            raise AudioError(
-                f"{item.audio}: {seconds:.0f} s is longer than the limit "
-                f"({max_seconds:g} s, data.max_seconds); split it first"
-            )
+        _check_length(item.audio, audio_seconds(item.audio), max_seconds)  # from the header
         ids, pinyin = symbol_ids(frontend, item.text)
-        audio = extractor.preprocess(load_audio(item.audio, extractor.config.sample_rate))
+        raw = load_audio(item.audio, extractor.config.sample_rate)
+        _check_length(item.audio, len(raw) / extractor.config.sample_rate, max_seconds)  # a header-less file
+        audio = extractor.preprocess(raw)
         if float(np.abs(audio).max(initial=0.0)) < 1e-4:
             raise AudioError(f"{item.audio}: silent (no sample above -80 dBFS); left out")
         if len(audio) < extractor.config.win_length:
