@@ -88,3 +88,24 @@ def test_probe_hears_real_mels_and_not_noise(trained):
     noise = probe(_Copy(mels, noise=True), speakers=False)
     assert real["asr_error"] < 0.35 and real["asr_error_toneless"] <= real["asr_error"]
     assert noise["asr_error"] > 0.9
+
+
+def test_probe_with_whisper_scores_both_judges(trained):
+    pytest.importorskip("faster_whisper", reason="the Whisper judge is an extra: pip install -e '.[whisper]'")
+    task, _, _ = trained
+    items = [task.train_set[i] for i in range(2)]
+    refs = [task.train_set.records[i]["pinyin"].split() for i in range(2)]
+    texts = [task.train_set.records[i]["text"] for i in range(2)]
+    probe = IntelligibilityProbe(items, refs, task.config.features, texts=texts)
+    mels = [task.model.denormalize(it["mel"][None])[0] for it in items]
+    noise = probe(_Copy(mels, noise=True), speakers=False)
+    assert set(noise) == {"asr_error", "asr_error_toneless", "whisper_error", "whisper_cer"}
+    assert noise["whisper_error"] > 0.9 and noise["whisper_cer"] > 0.9  # noise is not the sentences
+
+
+def test_whisper_selection_needs_whisper():
+    from tts.training.acoustic import ValidationConfig
+
+    with pytest.raises(ValueError, match="needs whisper: true"):
+        ValidationConfig(select="whisper_error")
+    assert ValidationConfig(select="whisper_error", whisper=True).whisper

@@ -49,11 +49,15 @@ class AcousticDataConfig:
 class ValidationConfig:
     sentences: int = 20  # validation sentences synthesized and recognized (0: off)
     recognizer: str = ""  # a recognizer checkpoint or folder ("": the shipped one)
-    select: str = "asr_error"  # what picks best.pt: asr_error, asr_error_toneless, loss
+    whisper: bool = False  # also Whisper base (trained on human speech): whisper_error, whisper_cer
+    select: str = "asr_error"  # what picks best.pt: asr_error, asr_error_toneless, whisper_error, loss
 
     def __post_init__(self) -> None:
-        if self.select not in ("asr_error", "asr_error_toneless", "loss"):
-            raise ValueError(f"unknown select {self.select!r} (asr_error, asr_error_toneless, loss)")
+        selects = ("asr_error", "asr_error_toneless", "whisper_error", "loss")
+        if self.select not in selects:
+            raise ValueError(f"unknown select {self.select!r} ({', '.join(selects)})")
+        if self.select == "whisper_error" and not self.whisper:
+            raise ValueError("select: whisper_error needs whisper: true")
         if self.sentences < 0:
             raise ValueError("sentences must not be negative")
 
@@ -216,8 +220,10 @@ class AcousticTask:
             n = min(self.config.validation.sentences, len(self.val_set))
             items = [self.val_set[i] for i in range(n)]
             refs = [self.val_set.records[i].get("pinyin", "").split() for i in range(n)]
+            texts = [self.val_set.records[i].get("text", "") for i in range(n)]
+            v = self.config.validation
             self._probe = IntelligibilityProbe(
-                items, refs, self.config.features, self.config.validation.recognizer
+                items, refs, self.config.features, v.recognizer, texts=texts if v.whisper else None
             )
         return self._probe
 

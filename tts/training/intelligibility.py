@@ -1,6 +1,8 @@
 """What validation should measure: free-running synthesis of held-out sentences, vocoded
 with Griffin-Lim and transcribed by the recognizer, as syllable error rates (toned, and
-with tones ignored). Mel L1 did not track intelligibility in this project; this does."""
+with tones ignored), and with ``texts`` by Whisper base too (trained on human speech:
+toneless syllable and character errors). Mel L1 did not track intelligibility in this
+project; this does."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ class IntelligibilityProbe:
         features,
         recognizer: str = "",
         batch_size: int = 8,
+        texts: list[str] | None = None,
     ):
         from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
         from vocoder.griffin_lim import GriffinLim
@@ -29,6 +32,11 @@ class IntelligibilityProbe:
         self.recognizer = Recognizer.load(recognizer or DEFAULT_RECOGNIZER)
         self.griffin_lim = GriffinLim(features)
         self.sample_rate = features.sample_rate
+        self.texts, self.whisper = texts, None
+        if texts is not None:
+            from recognizer.whisper import WhisperJudge
+
+            self.whisper = WhisperJudge.load(beam=1)  # greedy: the probe runs every validation
 
     @torch.no_grad()
     def synthesize(self, model, speakers: bool) -> list[np.ndarray]:
@@ -51,15 +59,20 @@ class IntelligibilityProbe:
         return [self.griffin_lim(mels[i, :, : int(n)].float().cpu()).numpy() for i, n in enumerate(lengths)]
 
     def __call__(self, model, speakers: bool) -> dict[str, float]:
-        """→ asr_error (toned syllables) and asr_error_toneless over all sentences."""
+        """→ asr_error (toned syllables) and asr_error_toneless over all sentences (and
+        whisper_error, whisper_cer with texts)."""
         return self.score_audio(self.synthesize(model, speakers))
 
     def score_audio(self, audios: list[np.ndarray]) -> dict[str, float]:
         """The sentences' audio, in order → asr_error and asr_error_toneless."""
         hyps = self.recognizer.transcribe_audio(audios, self.sample_rate)
-        return {
+        scores = {
             "asr_error": error_rate(self.references, hyps),
             "asr_error_toneless": error_rate(
                 [without_tones(r) for r in self.references], [without_tones(h) for h in hyps]
             ),
         }
+        if self.whisper is not None:
+            w = self.whisper.score(audios, self.sample_rate, self.texts)
+            scores.update(whisper_error=w["syllable_error_toneless"], whisper_cer=w["cer"])
+        return scores
