@@ -81,7 +81,7 @@ def resolve_output(path: str | Path) -> tuple[str, Path]:
     real = Path(os.path.realpath(path))
     try:
         mode = os.stat(real).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a new name (its folder is checked on writing)
         return "file", real
     if stat.S_ISDIR(mode):
         raise ValueError(f"cannot write {path}: it is a folder")
