@@ -141,6 +141,10 @@ def main() -> None:
         "boundaries": int(err.size),
         "mean_abs_ms": round(float(err.mean()), 2) if err.size else None,
         "mean_signed_ms": round(float(signed.mean()), 2) if err.size else None,
+        # a constant offset (a convention of where a boundary lies) against scatter around it
+        "mean_abs_around_mean_ms": (
+            round(float(np.abs(signed - signed.mean()).mean()), 2) if err.size else None
+        ),
         "median_abs_ms": round(float(np.median(err)), 2) if err.size else None,
         "within_20ms": round(float((err <= 20).mean()), 4) if err.size else None,
         "within_50ms": round(float((err <= 50).mean()), 4) if err.size else None,
