@@ -1,5 +1,7 @@
 """Learning curves of training runs from their TensorBoard logs: the validation probe's
-syllable error rates (toned, tones ignored) and mel L1 against minutes of training.
+syllable error rates by the recognizer (toned, tones ignored) and, where the run had
+``validation.whisper``, by Whisper base (toneless syllables, characters), and mel L1, against
+minutes of training.
 
     python scripts/learning_curve.py runs/parallel runs/autoregressive [--json out.json]
 
@@ -12,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-KEYS = ("train_minutes", "asr_error", "asr_error_toneless", "post_l1")
+KEYS = ("train_minutes", "asr_error", "asr_error_toneless", "whisper_error", "whisper_cer", "post_l1")
 
 
 def curve(run: Path) -> list[dict]:
@@ -31,14 +33,15 @@ def main() -> None:
     for run in args.runs:
         rows = result[str(run)] = curve(run)
         print(
-            f"\n{run}\n\n| step | minutes | syllable error | tones ignored | post-net L1 "
-            "|\n|---|---|---|---|---|"
+            f"\n{run}\n\n| step | minutes | recognizer, toned | recognizer, tones ignored "
+            "| Whisper base, toneless | Whisper base, characters | post-net L1 |\n"
+            "|---|---|---|---|---|---|---|"
         )
         for r in rows:
             fmt = lambda k, d=3: f"{r[k]:.{d}f}" if k in r else "–"
             print(
                 f"| {r['step']} | {fmt('train_minutes', 1)} | {fmt('asr_error')} | "
-                f"{fmt('asr_error_toneless')} | "
+                f"{fmt('asr_error_toneless')} | {fmt('whisper_error')} | {fmt('whisper_cer')} | "
                 f"{fmt('post_l1')} |"
             )
     if args.json:
