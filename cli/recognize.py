@@ -98,23 +98,29 @@ def _main(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _score_dataset(args: argparse.Namespace) -> int:
+def _split_records(args: argparse.Namespace) -> list[dict]:
+    """The prepared index's records of ``--split`` (at most ``--limit``); a one-line error if none."""
     import json
-    import time
     from pathlib import Path
-
-    from recognizer.api import Recognizer
-    from recognizer.metrics import error_rate
-    from recognizer.training import transcripts
 
     index = Path(args.dataset) / "index.json"
     if not index.exists():
         raise ValueError(f"{args.dataset}: no index.json (a folder made by tts-prepare)")
     records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == args.split]
-    if args.limit:
-        records = records[: args.limit]
+    records = records[: args.limit] if args.limit else records
     if not records:
         raise ValueError(f"{args.dataset} has no {args.split} utterances")
+    return records
+
+
+def _score_dataset(args: argparse.Namespace) -> int:
+    import time
+
+    from recognizer.api import Recognizer
+    from recognizer.metrics import error_rate
+    from recognizer.training import transcripts
+
+    records = _split_records(args)
     asr = Recognizer.load(args.model)
     t = time.perf_counter()
     refs = transcripts(records)  # the prepared index's pinyin: no second frontend pass
@@ -130,20 +136,11 @@ def _score_dataset(args: argparse.Namespace) -> int:
 
 
 def _whisper(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
     from core.audio import AudioError, load_audio
     from recognizer.whisper import SAMPLE_RATE, WhisperJudge
 
     if args.dataset:
-        index = Path(args.dataset) / "index.json"
-        if not index.exists():
-            raise ValueError(f"{args.dataset}: no index.json (a folder made by tts-prepare)")
-        records = [r for r in json.loads(index.read_text(encoding="utf-8")) if r["split"] == args.split]
-        records = records[: args.limit] if args.limit else records
-        if not records:
-            raise ValueError(f"{args.dataset} has no {args.split} utterances")
+        records = _split_records(args)
         files, texts = [r["audio"] for r in records], [r["text"] for r in records]
     else:
         if not args.files:
