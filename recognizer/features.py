@@ -2,7 +2,9 @@
 
 Seed defaults: 25 ms frames (400 samples), 10 ms hop (160), n_fft 512, Hamming window,
 64 mel bands. ``kind="mfcc"``: 13 cepstra + log energy, with first and second deltas
-(42 values a frame).
+(42 values a frame). ``warp`` (training only) stretches the power spectrum's frequency axis
+before the mel filters: vocal-tract-length perturbation, a longer or shorter speaker's
+formants.
 """
 
 from __future__ import annotations
@@ -55,17 +57,39 @@ class AsrFeatures(torch.nn.Module):
         )
         self.deltas = torchaudio.transforms.ComputeDeltas()
 
-    def forward(self, wave: torch.Tensor) -> torch.Tensor:
+    def forward(self, wave: torch.Tensor, warp: float = 1.0) -> torch.Tensor:
+        """``warp``: formant frequencies are multiplied by it (1.0: unchanged)."""
         c = self.config
-        log_mel = torch.log(self.mel(wave) + c.log_floor)  # (…, n_mels, T)
+        power = self.mel.spectrogram(wave)  # (…, n_fft/2+1, T)
+        if warp != 1.0:
+            power = warp_frequencies(power, warp)
+        log_mel = torch.log(self.mel.mel_scale(power) + c.log_floor)  # (…, n_mels, T)
         if c.kind == "logmel":
             return log_mel
         dct = torchaudio.functional.create_dct(c.n_mfcc, c.n_mels, norm="ortho").to(log_mel)
         mfcc = torch.einsum("...mt,mk->...kt", log_mel, dct)  # (…, n_mfcc, T)
-        energy = torch.log(self.mel.spectrogram(wave).sum(-2, keepdim=True) + c.log_floor)
+        energy = torch.log(power.sum(-2, keepdim=True) + c.log_floor)
         static = torch.cat([mfcc, energy], dim=-2)
         d1 = self.deltas(static)
         return torch.cat([static, d1, self.deltas(d1)], dim=-2)
+
+
+def warp_frequencies(power: torch.Tensor, factor: float, knee: float = 0.8) -> torch.Tensor:
+    """(…, F, T) power spectrum with its frequency axis stretched by ``factor`` (Jaitly and
+    Hinton's VTLP): what lay at f moves to f·factor below ``knee`` of the band, and a straight
+    line joins that to the top bin, so the band's edges stay where they are."""
+    bins = power.shape[-2]
+    top = bins - 1
+    out = torch.arange(bins, dtype=power.dtype, device=power.device)
+    corner = knee * top * min(1.0, factor)  # the output frequency where the straight line starts
+    source = torch.where(
+        out <= corner,
+        out / factor,
+        corner / factor + (out - corner) * (top - corner / factor) / (top - corner),
+    ).clamp(0, top)
+    low = source.floor().long().clamp(max=top - 1)
+    share = (source - low)[:, None]
+    return power[..., low, :] * (1 - share) + power[..., low + 1, :] * share
 
 
 def asr_features(audio: np.ndarray, config: AsrFeatureConfig | None = None) -> np.ndarray:

@@ -3,7 +3,8 @@
 Audio is read from the corpus (16 kHz, silence trimmed, loudness normalized), features
 come from ``recognizer.features`` with per-utterance mean/variance normalization, and
 the targets are the frontend's toned syllables of each transcript. SpecAugment, speed
-perturbation (±10%) and multi-condition audio (``recognizer.conditions``: Griffin-Lim
+perturbation (±10%; pitch moves with it), vocal-tract-length warping (``vtlp``) and
+multi-condition audio (``recognizer.conditions``: Griffin-Lim
 copies, reverberation, band-limiting, noise) are options for training. ``extra_features_dirs``
 adds the training splits of more prepared corpora (validation stays on ``features_dir``).
 """
@@ -33,10 +34,16 @@ class RecognizerDataConfig:
     features_dir: str = "data/feats"  # a prepared corpus: its index lists audio and text
     extra_features_dirs: list[str] = field(default_factory=list)  # more training corpora
     spec_augment: bool = True
-    speed_perturb: float = 0.1  # ± this share; 0 switches it off
+    speed_perturb: float = 0.1  # ± this share (tempo and pitch, by resampling); 0 switches it off
+    vtlp: float = 0.0  # formant warping by up to ± this share (vocal-tract length); 0: off
     trim_top_db: float = 40.0
     loudness_dbfs: float = -20.0
     conditions: ConditionConfig = field(default_factory=ConditionConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("speed_perturb", "vtlp"):
+            if not 0.0 <= getattr(self, name) < 0.5:
+                raise ValueError(f"data.{name}: a share from 0 up to 0.5, got {getattr(self, name)}")
 
 
 @dataclass
@@ -95,8 +102,11 @@ class SpeechDataset(torch.utils.data.Dataset):
         spread = self.config.data.speed_perturb
         if self.train and spread > 0:
             audio = speed_perturb(audio, sr, float(torch.empty(()).uniform_(1 - spread, 1 + spread)))
+        warp = 1.0
+        if self.train and self.config.data.vtlp > 0:
+            warp = float(torch.empty(()).uniform_(1 - self.config.data.vtlp, 1 + self.config.data.vtlp))
         with torch.no_grad():
-            feats = normalize_features(self.features(audio))
+            feats = normalize_features(self.features(audio, warp))
             if self.augment is not None:
                 feats = self.augment(feats)
         return {
@@ -204,7 +214,8 @@ class RecognizerTask:
             log_probs, lengths = model(batch["features"], batch["lengths"])
             hyps += [self.tokens.decode(h) for h in greedy_decode(log_probs, lengths)]
             refs += [self.targets[i] for i in batch["ids"]]
-        return {"loss": sum(losses) / len(losses), "cer": error_rate(refs, hyps)}
+        cer = error_rate(refs, hyps)
+        return {"loss": sum(losses) / len(losses), "cer": cer, "select": cer}  # best.pt: lowest error
 
     def log_media(self, writer, model, batch: dict, step: int) -> None:
         log_probs, lengths = model(batch["features"][:1], batch["lengths"][:1])

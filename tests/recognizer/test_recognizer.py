@@ -113,6 +113,32 @@ def test_speed_perturbation_changes_length_and_pitch(factor, sine):
     assert np.median(f0[voiced]) == pytest.approx(200.0 * factor, rel=0.01)
 
 
+@pytest.mark.parametrize("warp", [0.9, 1.1])
+@pytest.mark.parametrize("kind", ["logmel", "mfcc"])
+def test_vocal_tract_warping_moves_a_tone_by_its_factor(warp, kind, sine):
+    """VTLP moves spectral peaks by the warp factor: a 1 kHz tone's power lands at warp kHz."""
+    from recognizer.features import AsrFeatureConfig, AsrFeatures, warp_frequencies
+
+    tone = torch.from_numpy(sine(1000.0, seconds=0.5, rate=16000))
+    features = AsrFeatures(AsrFeatureConfig(kind=kind))
+    power = features.mel.spectrogram(tone).mean(-1)  # (257,): 31.25 Hz a bin
+    peak = lambda p: float(p.argmax()) * 8000 / 256
+    assert peak(power) == pytest.approx(1000, abs=32)
+    assert peak(warp_frequencies(power[:, None], warp)[:, 0]) == pytest.approx(1000 * warp, abs=32)
+    # the band's edges stay put, and the features change but keep their shape
+    flat = torch.ones(257, 1)
+    torch.testing.assert_close(warp_frequencies(flat, warp), flat)
+    plain, warped = features(tone), features(tone, warp)
+    assert warped.shape == plain.shape and not torch.allclose(warped, plain)
+
+
+def test_augmentation_shares_are_checked():
+    from recognizer.training import RecognizerDataConfig
+
+    with pytest.raises(ValueError, match="data.vtlp"):
+        RecognizerDataConfig(vtlp=0.7)
+
+
 @pytest.fixture(scope="module")
 def trained(four_utterances, tmp_path_factory):
     cfg = {
