@@ -14,6 +14,7 @@ version, symbol table, weights) and gives a one-line error for a wrong or corrup
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -107,6 +108,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
         },
         "vocoder": None,
         "metrics": metrics or {},
+        **data_licence(ac["config"].get("data", {}).get("features_dir", "")),
     }
     out.mkdir(parents=True, exist_ok=True)
     table.save(out / "symbols.json")
@@ -138,6 +140,18 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
     card["files"] = file_hashes(out)  # checked at every load
     atomic_write_json(out / "card.json", card)
     return card
+
+
+def data_licence(features_dir: str | Path) -> dict:
+    """``licence`` and ``provenance`` of the corpus a prepared folder was made from (its
+    ``corpus.json``, beside the folder of the first utterance's audio), where it says them:
+    a voice inherits its data's licence. ``{}`` where the folder or the corpus card is gone."""
+    try:
+        first = json.loads((Path(features_dir) / "index.json").read_text(encoding="utf-8"))[0]
+        corpus = json.loads((Path(first["audio"]).parent.parent / "corpus.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, IndexError, KeyError, TypeError):
+        return {}
+    return {key: corpus[key] for key in ("licence", "provenance") if key in corpus}
 
 
 def _load_weights(path: Path) -> dict:

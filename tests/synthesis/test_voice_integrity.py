@@ -94,3 +94,23 @@ def test_the_shipped_recognizer_carries_its_checksum(tmp_path):
     damage(copy)
     with pytest.raises(CheckpointError):
         load_checkpoint(copy)
+
+
+def test_a_voice_card_inherits_its_corpus_licence(tmp_path):
+    """tts-voice build copies the training corpus's licence and provenance into the card
+    (found through the prepared folder's first audio path); none is claimed where none is said."""
+    from synthesis.voice import data_licence
+
+    corpus, feats = tmp_path / "corpus", tmp_path / "feats"
+    (corpus / "wavs").mkdir(parents=True)
+    feats.mkdir()
+    index = [{"id": "a", "audio": str(corpus / "wavs" / "a.wav")}]
+    (feats / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    (corpus / "corpus.json").write_text(
+        json.dumps({"licence": "non-commercial use only", "provenance": "a teacher model", "x": 1}),
+        encoding="utf-8",
+    )
+    assert data_licence(feats) == {"licence": "non-commercial use only", "provenance": "a teacher model"}
+    (corpus / "corpus.json").write_text("{}", encoding="utf-8")  # the espeak-ng engine says none
+    assert data_licence(feats) == {}
+    assert data_licence(tmp_path / "gone") == {}
