@@ -165,6 +165,13 @@ def derived_speaker(change: str, sources: list[Path]):
     return speak
 
 
+def judge_label(checkpoint: str) -> str:
+    """A short column name: ``pretrained/crnn_builtin``, or a run's ``rec_all/best``."""
+    path = Path(checkpoint)
+    folder = path.parent.parent if path.parent.name == "checkpoints" else path.parent
+    return f"{folder.name}/{path.stem}"
+
+
 def whisper_score(whisper, paths: list[Path], audios, rate: int, texts: list[str]) -> dict:
     """Whisper's scores, from ``whisper.json`` beside the audio while it still fits."""
     kept = paths[0].parent / "whisper.json"
@@ -237,7 +244,7 @@ def main() -> None:
             "seconds": round(time.perf_counter() - t0, 1),
         }
         print(f"{system}: {results[system]}", flush=True)
-    names = {name: f"{Path(name).parent.name}/{Path(name).stem}" for name in judges}
+    names = {name: judge_label(name) for name in judges}
     print(
         f"\n{len(texts)} {f'sentences of {args.texts}' if args.texts else 'test-split sentences'} "
         f"({sum(map(len, refs))} syllables)\n"
