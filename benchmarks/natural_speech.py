@@ -117,7 +117,8 @@ def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]
     elif system == "shipped voice" or system.startswith("voice:"):
         from synthesis.pipeline import Synthesizer
 
-        synth = Synthesizer(system.removeprefix("voice:") or None, vocoder="griffin-lim")
+        voice = None if system == "shipped voice" else system.removeprefix("voice:")
+        synth = Synthesizer(voice, vocoder="griffin-lim")
 
         def speak(i, text):
             torch.manual_seed(i)
