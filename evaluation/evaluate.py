@@ -245,7 +245,7 @@ def score(
 
 def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: bool) -> dict:
     from recognizer.api import Recognizer
-    from recognizer.metrics import error_rate, without_tones
+    from recognizer.metrics import error_rate, toneless_error_rate
 
     asr = Recognizer.load(recognizer)
     by_id = {p.id: p for p in pairs}
@@ -275,7 +275,7 @@ def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: 
             cer_synthesized=error_rate([pair.pinyin], [b]),
             recognized=" ".join(b),
         )
-    toneless = lambda hyps: error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps])
+    toneless = lambda hyps: toneless_error_rate(refs, hyps)
     return {
         "recognizer": str(recognizer),
         "utterances": len(refs),

@@ -64,7 +64,7 @@ def main() -> None:
     from evaluation.compare import Comparer
     from evaluation.evaluate import _records
     from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
-    from recognizer.metrics import error_rate, without_tones
+    from recognizer.metrics import error_rate, toneless_error_rate
     from vocoder.griffin_lim import GriffinLim
 
     config = FeatureConfig(**prepared_feature_settings(args.feats))
@@ -79,7 +79,7 @@ def main() -> None:
     def errors(hyps):
         return (
             error_rate(refs, hyps),
-            error_rate([without_tones(r) for r in refs], [without_tones(h) for h in hyps]),
+            toneless_error_rate(refs, hyps),
         )
 
     synth = None

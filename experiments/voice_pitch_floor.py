@@ -36,7 +36,7 @@ def main() -> None:
     from core.pitch import yin
     from frontend import Frontend
     from recognizer.api import Recognizer
-    from recognizer.metrics import error_rate, without_tones
+    from recognizer.metrics import error_rate, toneless_error_rate
     from vocoder.griffin_lim import GriffinLim
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -84,9 +84,7 @@ def main() -> None:
                 "voiced": float(np.mean(voiced)),
                 "median_f0_hz": [float(x) for x in f0s],
                 "error": error_rate(refs, hyps),
-                "error_toneless": error_rate(
-                    [without_tones(r) for r in refs], [without_tones(h) for h in hyps]
-                ),
+                "error_toneless": toneless_error_rate(refs, hyps),
             }
         f0_rec = np.array(stats["recordings"]["median_f0_hz"])
         f0_gl = np.array(stats["griffin_lim"]["median_f0_hz"])

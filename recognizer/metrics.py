@@ -23,3 +23,8 @@ def error_rate(references: list[list[str]], hypotheses: list[list[str]]) -> floa
 def without_tones(syllables: list[str]) -> list[str]:
     """Toned pinyin → the same syllables with the tone digit dropped (``hao3`` → ``hao``)."""
     return [s.rstrip("012345") or s for s in syllables]
+
+
+def toneless_error_rate(references: list[list[str]], hypotheses: list[list[str]]) -> float:
+    """``error_rate`` with every syllable's tone dropped first: a wrong tone is no error."""
+    return error_rate([without_tones(r) for r in references], [without_tones(h) for h in hypotheses])

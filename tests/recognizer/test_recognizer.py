@@ -90,6 +90,14 @@ def test_error_rate_is_corpus_level():
         error_rate([[]], [["a"]])
 
 
+def test_toneless_error_rate_forgives_only_tones():
+    from recognizer.metrics import toneless_error_rate
+
+    ref, hyp = [["ni3", "hao3", "ma5"]], [["ni2", "hao3", "me5"]]
+    assert error_rate(ref, hyp) == pytest.approx(2 / 3)
+    assert toneless_error_rate(ref, hyp) == pytest.approx(1 / 3)
+
+
 def test_spec_augment_masks_as_specified():
     torch.manual_seed(0)
     x = torch.randn(64, 200) + 5.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from recognizer.metrics import error_rate, without_tones
+from recognizer.metrics import error_rate, toneless_error_rate
 
 
 class IntelligibilityProbe:
@@ -68,9 +68,7 @@ class IntelligibilityProbe:
         hyps = self.recognizer.transcribe_audio(audios, self.sample_rate)
         scores = {
             "asr_error": error_rate(self.references, hyps),
-            "asr_error_toneless": error_rate(
-                [without_tones(r) for r in self.references], [without_tones(h) for h in hyps]
-            ),
+            "asr_error_toneless": toneless_error_rate(self.references, hyps),
         }
         if self.whisper is not None:
             w = self.whisper.score(audios, self.sample_rate, self.texts)
