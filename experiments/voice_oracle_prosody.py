@@ -1,0 +1,148 @@
+"""Diagnosis: is a duration-informed voice held back by its prosody or by its mels?
+
+    python experiments/voice_oracle_prosody.py --voice tts/voices/baker-distilled \
+        --feats data/feats_fs2 --config configs/duration_fs2.yaml --limit 60
+
+For the first ``--limit`` utterances of a prepared split (never trained on), the voice's
+acoustic model makes log-mels three ways, each through the shipped Griffin-Lim:
+
+- ``free-running``: everything predicted from text, as ``tts-synthesize`` speaks;
+- ``oracle durations``: the corpus's aligned durations, pitch and energy still predicted;
+- ``oracle prosody``: the corpus's durations, pitch contour and energy (the training targets).
+
+Each is scored against the corpus audio by MCD-DTW and by both judges (Whisper base,
+toneless syllables and characters; the project's recognizer, toned). If the oracle rows are
+no better than free-running, the predictors are not what limits the voice: its mel decoder
+is. Prints a table and writes JSON (default experiments/results/voice_oracle_prosody.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import soundfile as sf
+import torch
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODES = ("free-running", "oracle durations", "oracle prosody")
+
+
+def render(voice, task, dataset, out: Path, limit: int) -> dict[str, Path]:
+    """Writes OUT/<mode>/<id>.wav for the first ``limit`` items; → mode → folder."""
+    from vocoder.griffin_lim import GriffinLim
+
+    model = voice.acoustic.eval()
+    vocoder = GriffinLim(voice.features)
+    folders = {m: out / m.replace(" ", "_") for m in MODES}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for i in tqdm(range(min(limit, len(dataset))), desc="render", unit="utt"):
+        name = dataset.records[i]["id"]
+        batch = task.collate([dataset[i]])
+        with torch.no_grad():
+            memory, _, log_dur = model._text(batch["symbols"], batch["symbol_lengths"], None)
+            for mode in MODES:
+                if mode == "free-running":
+                    mel = model.infer(batch["symbols"], batch["symbol_lengths"]).mel_post[0]
+                else:
+                    oracle = mode == "oracle prosody"
+                    f = model._frames(
+                        memory,
+                        batch["durations"],
+                        batch["contour"] if oracle else None,
+                        batch["energy"] if oracle else None,
+                        frames=batch["mel"].shape[2],
+                    )
+                    mel = model.denormalize(model._mels(f["x"], f["mask"])[1])[0]
+                sf.write(folders[mode] / f"{name}.wav", vocoder(mel).numpy(), voice.sample_rate)
+    return folders
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--voice", default="tts/voices/baker-distilled")
+    p.add_argument("--feats", default="data/feats_fs2")
+    p.add_argument("--config", default="configs/duration_fs2.yaml", help="the voice's training config")
+    p.add_argument("--split", default="test")
+    p.add_argument("--limit", type=int, default=60)
+    p.add_argument("--recognizer", default="recognizer/pretrained/crnn_engines.pt")
+    p.add_argument("--out", default="data/oracle_prosody")
+    p.add_argument("--json", default="experiments/results/voice_oracle_prosody.json")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+
+    from core.config import from_dict, load_yaml
+    from core.data.align import load_durations
+    from evaluation.evaluate import folder_pairs, score
+    from recognizer.whisper import WhisperJudge
+    from synthesis.voice import load_voice
+    from tts.data.loader import FeatureDataset
+    from tts.training.acoustic import AcousticRunConfig, AcousticTask
+
+    voice = load_voice(args.voice)
+    config = from_dict(AcousticRunConfig, load_yaml(args.config))
+    config.data.features_dir = args.feats
+    task = AcousticTask(config)
+    task.start_from(voice.acoustic.state_dict())  # the voice's normalization
+    dataset = FeatureDataset(task.dir, args.split, task.speakers, 100_000, load_durations(task.dir))
+    dataset.normalize_with(task.stats)
+    out = Path(args.out)
+    folders = render(voice, task, dataset, out, args.limit)
+
+    references, texts = out / "reference", out / "texts.txt"
+    references.mkdir(exist_ok=True)
+    lines = []
+    for r in dataset.records[: args.limit]:
+        link = references / f"{r['id']}.wav"
+        if not link.exists():
+            link.symlink_to(Path(r["audio"]).resolve())
+        lines.append(f"{r['id']}|{r['text']}")
+    texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    whisper = WhisperJudge.load()
+    results = {}
+    for mode, folder in folders.items():
+        report = score(
+            folder_pairs(folder, references, texts), voice.features, args.recognizer, 0, True, whisper
+        )
+        results[mode] = {
+            "mcd_db": round(report["aggregate"]["mcd_db"]["mean"], 3),
+            "whisper_toneless": round(report["whisper"]["syllable_error_toneless_synthesized"], 4),
+            "whisper_cer": round(report["whisper"]["cer_synthesized"], 4),
+            "recognizer_toned": round(report["intelligibility"]["cer_synthesized"], 4),
+            "reference_whisper_toneless": round(report["whisper"]["syllable_error_toneless_reference"], 4),
+            "reference_recognizer_toned": round(report["intelligibility"]["cer_reference"], 4),
+        }
+    print(f"{'':18} {'MCD dB':>7} {'Whisper toneless':>17} {'Whisper chars':>14} {'recognizer toned':>17}")
+    for mode, r in results.items():
+        print(
+            f"{mode:18} {r['mcd_db']:7.2f} {r['whisper_toneless']:17.1%} {r['whisper_cer']:14.1%} "
+            f"{r['recognizer_toned']:17.1%}"
+        )
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "command": "python " + " ".join(sys.argv),
+                "voice": args.voice,
+                "feats": args.feats,
+                "split": args.split,
+                "utterances": min(args.limit, len(dataset)),
+                "vocoder": "Griffin-Lim (shipped settings)",
+                "recognizer": args.recognizer,
+                "results": results,
+            },
+            indent=1,
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
