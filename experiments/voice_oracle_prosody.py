@@ -46,20 +46,21 @@ def render(voice, task, dataset, out: Path, limit: int) -> dict[str, Path]:
         name = dataset.records[i]["id"]
         batch = task.collate([dataset[i]])
         with torch.no_grad():
-            memory, _, log_dur = model._text(batch["symbols"], batch["symbol_lengths"], None)
             for mode in MODES:
                 if mode == "free-running":
                     mel = model.infer(batch["symbols"], batch["symbol_lengths"]).mel_post[0]
-                else:
+                else:  # the training pass: given durations, and pitch and energy where given
                     oracle = mode == "oracle prosody"
-                    f = model._frames(
-                        memory,
-                        batch["durations"],
-                        batch["contour"] if oracle else None,
-                        batch["energy"] if oracle else None,
-                        frames=batch["mel"].shape[2],
+                    out = model(
+                        batch["symbols"],
+                        batch["symbol_lengths"],
+                        batch["mel"],
+                        batch["mel_lengths"],
+                        pitch=batch["contour"] if oracle else None,
+                        energy=batch["energy"] if oracle else None,
+                        durations=batch["durations"],
                     )
-                    mel = model.denormalize(model._mels(f["x"], f["mask"])[1])[0]
+                    mel = model.denormalize(out.mel_post)[0]
                 sf.write(folders[mode] / f"{name}.wav", vocoder(mel).numpy(), voice.sample_rate)
     return folders
 
