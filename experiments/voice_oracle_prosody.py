@@ -80,8 +80,7 @@ def main() -> None:
 
     from core.config import from_dict, load_yaml
     from core.data.align import load_durations
-    from evaluation.evaluate import folder_pairs, score
-    from recognizer.whisper import WhisperJudge
+    from experiments.voice_scoring import score_folders
     from synthesis.voice import load_voice
     from tts.data.loader import FeatureDataset
     from tts.training.acoustic import AcousticRunConfig, AcousticTask
@@ -96,36 +95,7 @@ def main() -> None:
     out = Path(args.out)
     folders = render(voice, task, dataset, out, args.limit)
 
-    references, texts = out / "reference", out / "texts.txt"
-    references.mkdir(exist_ok=True)
-    lines = []
-    for r in dataset.records[: args.limit]:
-        link = references / f"{r['id']}.wav"
-        if not link.exists():
-            link.symlink_to(Path(r["audio"]).resolve())
-        lines.append(f"{r['id']}|{r['text']}")
-    texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    whisper = WhisperJudge.load()
-    results = {}
-    for mode, folder in folders.items():
-        report = score(
-            folder_pairs(folder, references, texts), voice.features, args.recognizer, 0, True, whisper
-        )
-        results[mode] = {
-            "mcd_db": round(report["aggregate"]["mcd_db"]["mean"], 3),
-            "whisper_toneless": round(report["whisper"]["syllable_error_toneless_synthesized"], 4),
-            "whisper_cer": round(report["whisper"]["cer_synthesized"], 4),
-            "recognizer_toned": round(report["intelligibility"]["cer_synthesized"], 4),
-            "reference_whisper_toneless": round(report["whisper"]["syllable_error_toneless_reference"], 4),
-            "reference_recognizer_toned": round(report["intelligibility"]["cer_reference"], 4),
-        }
-    print(f"{'':18} {'MCD dB':>7} {'Whisper toneless':>17} {'Whisper chars':>14} {'recognizer toned':>17}")
-    for mode, r in results.items():
-        print(
-            f"{mode:18} {r['mcd_db']:7.2f} {r['whisper_toneless']:17.1%} {r['whisper_cer']:14.1%} "
-            f"{r['recognizer_toned']:17.1%}"
-        )
+    results = score_folders(folders, dataset.records[: args.limit], out, voice.features, args.recognizer)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(
         json.dumps(

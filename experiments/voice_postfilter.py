@@ -125,8 +125,7 @@ def main() -> None:
 
     from core.config import from_dict, load_yaml
     from core.data.align import load_durations
-    from evaluation.evaluate import folder_pairs, score
-    from recognizer.whisper import WhisperJudge
+    from experiments.voice_scoring import score_folders
     from synthesis.voice import load_voice
     from tts.data.loader import FeatureDataset
     from tts.training.acoustic import AcousticRunConfig, AcousticTask
@@ -201,35 +200,7 @@ def main() -> None:
             wav = vocoder(apply(mels[source]).clamp_min(floor)).numpy()
             sf.write(folders[name] / f"{test.records[i]['id']}.wav", wav, voice.sample_rate)
 
-    references, texts = out / "reference", out / "texts.txt"
-    references.mkdir(exist_ok=True)
-    lines = []
-    for r in test.records[:limit]:
-        link = references / f"{r['id']}.wav"
-        if not link.exists():
-            link.symlink_to(Path(r["audio"]).resolve())
-        lines.append(f"{r['id']}|{r['text']}")
-    texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    whisper = WhisperJudge.load()
-    results = {}
-    for name, folder in folders.items():
-        report = score(
-            folder_pairs(folder, references, texts), voice.features, args.recognizer, 0, True, whisper
-        )
-        results[name] = {
-            "mcd_db": round(report["aggregate"]["mcd_db"]["mean"], 3),
-            "whisper_toneless": round(report["whisper"]["syllable_error_toneless_synthesized"], 4),
-            "whisper_cer": round(report["whisper"]["cer_synthesized"], 4),
-            "recognizer_toned": round(report["intelligibility"]["cer_synthesized"], 4),
-        }
-        print(name, results[name], flush=True)
-    print(f"{'':22} {'MCD dB':>7} {'Whisper toneless':>17} {'Whisper chars':>14} {'recognizer toned':>17}")
-    for name, r in results.items():
-        print(
-            f"{name:22} {r['mcd_db']:7.2f} {r['whisper_toneless']:17.1%} {r['whisper_cer']:14.1%} "
-            f"{r['recognizer_toned']:17.1%}"
-        )
+    results = score_folders(folders, test.records[:limit], out, voice.features, args.recognizer)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(
         json.dumps(
