@@ -19,7 +19,6 @@ is. Prints a table and writes JSON (default experiments/results/voice_oracle_pro
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from experiments.voice_scoring import score_folders, voice_and_splits, voice_options, write_results  # noqa: E402
 
 MODES = ("free-running", "oracle durations", "oracle prosody")
 
@@ -67,51 +68,22 @@ def render(voice, task, dataset, out: Path, limit: int) -> dict[str, Path]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--voice", default="tts/voices/baker-distilled")
-    p.add_argument("--feats", default="data/feats_fs2")
-    p.add_argument("--config", default="configs/duration_fs2.yaml", help="the voice's training config")
+    voice_options(p, "data/oracle_prosody", "experiments/results/voice_oracle_prosody.json")
     p.add_argument("--split", default="test")
     p.add_argument("--limit", type=int, default=60)
-    p.add_argument("--recognizer", default="recognizer/pretrained/crnn_engines.pt")
-    p.add_argument("--out", default="data/oracle_prosody")
-    p.add_argument("--json", default="experiments/results/voice_oracle_prosody.json")
     args = p.parse_args()
     torch.set_num_threads(1)
 
-    from core.config import from_dict, load_yaml
-    from core.data.align import load_durations
-    from experiments.voice_scoring import score_folders
-    from synthesis.voice import load_voice
-    from tts.data.loader import FeatureDataset
-    from tts.training.acoustic import AcousticRunConfig, AcousticTask
-
-    voice = load_voice(args.voice)
-    config = from_dict(AcousticRunConfig, load_yaml(args.config))
-    config.data.features_dir = args.feats
-    task = AcousticTask(config)
-    task.start_from(voice.acoustic.state_dict())  # the voice's normalization
-    dataset = FeatureDataset(task.dir, args.split, task.speakers, 100_000, load_durations(task.dir))
-    dataset.normalize_with(task.stats)
+    voice, task, splits = voice_and_splits(args, (args.split,))
+    dataset = splits[args.split]
     out = Path(args.out)
     folders = render(voice, task, dataset, out, args.limit)
 
     results = score_folders(folders, dataset.records[: args.limit], out, voice.features, args.recognizer)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(
-        json.dumps(
-            {
-                "command": "python " + " ".join(sys.argv),
-                "voice": args.voice,
-                "feats": args.feats,
-                "split": args.split,
-                "utterances": min(args.limit, len(dataset)),
-                "vocoder": "Griffin-Lim (shipped settings)",
-                "recognizer": args.recognizer,
-                "results": results,
-            },
-            indent=1,
-            ensure_ascii=False,
-        )
+    write_results(
+        args,
+        {"split": args.split, "utterances": min(args.limit, len(dataset))},
+        results,
     )
 
 

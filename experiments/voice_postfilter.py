@@ -27,7 +27,6 @@ toned). Prints a table, writes JSON (default experiments/results/voice_postfilte
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -37,6 +36,8 @@ from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from experiments.voice_scoring import score_folders, voice_and_splits, voice_options, write_results  # noqa: E402
 
 
 def dct_matrix(n: int) -> torch.Tensor:
@@ -107,9 +108,7 @@ def matching_blur(dataset, task, model, target: float, natural: dict, items: int
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--voice", default="tts/voices/baker-distilled")
-    p.add_argument("--feats", default="data/feats_fs2")
-    p.add_argument("--config", default="configs/duration_fs2.yaml", help="the voice's training config")
+    voice_options(p, "data/postfilter", "experiments/results/voice_postfilter.json")
     p.add_argument("--limit", type=int, default=60, help="test utterances scored")
     p.add_argument("--stat-items", type=int, default=200, help="training utterances for the statistics")
     p.add_argument("--cepstral", default="1.0", help="cepstral post-filter strengths tried")
@@ -117,31 +116,14 @@ def main() -> None:
     p.add_argument("--temporal", default="0.5,1.0", help="temporal sharpening amounts tried")
     p.add_argument("--both", default="1.0,0.5", help="a cepstral strength and a sharpening amount together")
     p.add_argument("--degrade", action="store_true", help="impose the voice's deficits on the recordings")
-    p.add_argument("--recognizer", default="recognizer/pretrained/crnn_engines.pt")
-    p.add_argument("--out", default="data/postfilter")
-    p.add_argument("--json", default="experiments/results/voice_postfilter.json")
     args = p.parse_args()
     torch.set_num_threads(1)
 
-    from core.config import from_dict, load_yaml
-    from core.data.align import load_durations
-    from experiments.voice_scoring import score_folders
-    from synthesis.voice import load_voice
-    from tts.data.loader import FeatureDataset
-    from tts.training.acoustic import AcousticRunConfig, AcousticTask
     from vocoder.griffin_lim import GriffinLim
 
-    voice = load_voice(args.voice)
+    voice, task, splits = voice_and_splits(args, ("train", "test"))
     model = voice.acoustic.eval()
-    config = from_dict(AcousticRunConfig, load_yaml(args.config))
-    config.data.features_dir = args.feats
-    task = AcousticTask(config)
-    task.start_from(voice.acoustic.state_dict())  # the voice's normalization
-    durations = load_durations(task.dir)
-    train = FeatureDataset(task.dir, "train", task.speakers, 100_000, durations)
-    test = FeatureDataset(task.dir, "test", task.speakers, 100_000, durations)
-    for d in (train, test):
-        d.normalize_with(task.stats)
+    train, test = splits["train"], splits["test"]
 
     dct = dct_matrix(voice.features.n_mels)
     natural, synthesized = mean_statistics(model, task, train, args.stat_items, dct)
@@ -201,25 +183,16 @@ def main() -> None:
             sf.write(folders[name] / f"{test.records[i]['id']}.wav", wav, voice.sample_rate)
 
     results = score_folders(folders, test.records[:limit], out, voice.features, args.recognizer)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(
-        json.dumps(
-            {
-                "command": "python " + " ".join(sys.argv),
-                "voice": args.voice,
-                "feats": args.feats,
-                "test_utterances": limit,
-                "statistics_training_utterances": min(args.stat_items, len(train)),
-                "voice_over_recordings": {k: [round(float(x), 3) for x in r] for k, r in ratio.items()},
-                "cepstral_gain": [round(float(x), 3) for x in boost],
-                "degradation": degrade,
-                "vocoder": "Griffin-Lim (shipped settings)",
-                "recognizer": args.recognizer,
-                "results": results,
-            },
-            indent=1,
-            ensure_ascii=False,
-        )
+    write_results(
+        args,
+        {
+            "test_utterances": limit,
+            "statistics_training_utterances": min(args.stat_items, len(train)),
+            "voice_over_recordings": {k: [round(float(x), 3) for x in r] for k, r in ratio.items()},
+            "cepstral_gain": [round(float(x), 3) for x in boost],
+            "degradation": degrade,
+        },
+        results,
     )
 
 

@@ -1,9 +1,43 @@
-"""Scoring shared by the voice experiments: folders of WAVs rendered for a prepared split's
-utterances, each scored against the corpus audio by MCD-DTW and both judges."""
+"""What the voice experiments share: a voice with the prepared splits of its corpus, and the
+scoring of folders of WAVs rendered for a split's utterances against the corpus audio, by
+MCD-DTW and both judges."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+
+def voice_options(parser, out: str, json_path: str) -> None:
+    """The arguments every voice experiment takes: --voice --feats --config --recognizer
+    --out --json."""
+    parser.add_argument("--voice", default="tts/voices/baker-distilled")
+    parser.add_argument("--feats", default="data/feats_fs2")
+    parser.add_argument("--config", default="configs/duration_fs2.yaml", help="the voice's training config")
+    parser.add_argument("--recognizer", default="recognizer/pretrained/crnn_engines.pt")
+    parser.add_argument("--out", default=out)
+    parser.add_argument("--json", default=json_path)
+
+
+def voice_and_splits(args, splits: tuple[str, ...]):
+    """→ (voice, its acoustic task, {split: FeatureDataset}) for ``args`` of ``voice_options``:
+    the splits of ``args.feats`` with their aligned durations, normalized as the voice was."""
+    from core.config import from_dict, load_yaml
+    from core.data.align import load_durations
+    from synthesis.voice import load_voice
+    from tts.data.loader import FeatureDataset
+    from tts.training.acoustic import AcousticRunConfig, AcousticTask
+
+    voice = load_voice(args.voice)
+    config = from_dict(AcousticRunConfig, load_yaml(args.config))
+    config.data.features_dir = args.feats
+    task = AcousticTask(config)
+    task.start_from(voice.acoustic.state_dict())  # the voice's normalization
+    durations = load_durations(task.dir)
+    datasets = {}
+    for split in splits:
+        datasets[split] = FeatureDataset(task.dir, split, task.speakers, 100_000, durations)
+        datasets[split].normalize_with(task.stats)
+    return voice, task, datasets
 
 
 def score_folders(
@@ -48,3 +82,23 @@ def score_folders(
             f"{r['recognizer_toned']:17.1%}"
         )
     return results
+
+
+def write_results(args, fields: dict, results: dict) -> None:
+    """Writes ``args.json``: the command, the voice, corpus, vocoder and recognizer, then
+    ``fields`` and the results (name → figures)."""
+    import json
+    import sys
+
+    path = Path(args.json)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "command": "python " + " ".join(sys.argv),
+        "voice": args.voice,
+        "feats": args.feats,
+        **fields,
+        "vocoder": "Griffin-Lim (shipped settings)",
+        "recognizer": args.recognizer,
+        "results": results,
+    }
+    path.write_text(json.dumps(record, indent=1, ensure_ascii=False))
