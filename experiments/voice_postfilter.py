@@ -32,20 +32,13 @@ from pathlib import Path
 
 import soundfile as sf
 import torch
+import torchaudio
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from experiments.voice_scoring import score_folders, voice_and_splits, voice_options, write_results  # noqa: E402
-
-
-def dct_matrix(n: int) -> torch.Tensor:
-    """(n, n) orthonormal DCT-II: cepstrum = D @ log-mel, log-mel = D.T @ cepstrum."""
-    k = torch.arange(n, dtype=torch.float64)[:, None]
-    d = torch.cos(torch.pi * k * (2 * torch.arange(n, dtype=torch.float64)[None, :] + 1) / (2 * n))
-    d[0] /= 2**0.5
-    return (d * (2 / n) ** 0.5).float()
 
 
 def statistics(mel: torch.Tensor, dct: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -125,7 +118,8 @@ def main() -> None:
     model = voice.acoustic.eval()
     train, test = splits["train"], splits["test"]
 
-    dct = dct_matrix(voice.features.n_mels)
+    n = voice.features.n_mels
+    dct = torchaudio.functional.create_dct(n, n, norm="ortho").T  # cepstrum = dct @ log-mel
     natural, synthesized = mean_statistics(model, task, train, args.stat_items, dct)
     ratio = {k: synthesized[k] / natural[k].clamp_min(1e-8) for k in natural}
     for k, r in ratio.items():
@@ -148,7 +142,7 @@ def main() -> None:
     if args.degrade:  # the voice's measured deficits imposed on the recordings
         loss = ratio["cepstrum"].clamp(max=1.0).sqrt()
         loss[0] = 1.0
-        blur = matching_blur(train, task, model, float(ratio["delta"].sum() / len(ratio["delta"])), natural)
+        blur = matching_blur(train, task, model, float(ratio["delta"].mean()), natural)
         degrade = {"cepstral_factor": [round(float(x), 3) for x in loss], "temporal_amount": blur}
         variants["recordings"] = ("recordings", lambda mel: mel)
         variants["recordings, voice's spectral detail"] = (
