@@ -19,7 +19,8 @@ are compared on the same audio. Whisper's transcripts are kept beside the audio
 (``whisper.json``) and reused while the audio and sentences are unchanged.
 
 Sentences the teacher cannot read (English words) are left out for every system, so each
-row scores the same sentences. Audio is kept under ``--out`` and reused on a re-run.
+row scores the same sentences. Audio is kept under ``--out`` and reused on a re-run while the
+sentences and the voice's weights are unchanged (``made_from.json`` in each folder).
 
     python benchmarks/natural_speech.py --sentences 100
     python benchmarks/natural_speech.py --systems all --recognizer OLD.pt NEW.pt
@@ -99,11 +100,32 @@ def file_sentences(path: Path, frontend, pinyin_dict) -> list[str]:
     return texts
 
 
+def made_from(system: str, texts: list[str], out: Path) -> dict:
+    """What ``system``'s audio for ``texts`` depends on: the texts, a voice's weights (the
+    SHA-256 its card records) and, for audio derived from an engine's, that engine's record."""
+    record: dict = {"system": system, "texts": texts}
+    source = next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
+    if source is not None:
+        record["source"] = made_from(source, texts, out)
+    elif system == "shipped voice" or system.startswith("voice:"):
+        from synthesis.sentences import DEFAULT_VOICE
+
+        voice = DEFAULT_VOICE if system == "shipped voice" else Path(system.removeprefix("voice:"))
+        record["voice"] = json.loads((voice / "card.json").read_text(encoding="utf-8"))["files"]
+    return record
+
+
 def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]:
-    """Each text spoken by ``system`` into ``out/SYSTEM/NNN.wav`` (kept ones reused)."""
+    """Each text spoken by ``system`` into ``out/SYSTEM/NNN.wav``. Audio kept there is reused
+    only while ``made_from.json`` beside it matches (same texts, same voice weights); otherwise
+    the folder's audio is made again."""
     folder = folder_of(system, out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:03d}.wav" for i in range(len(texts))]
+    record, kept = made_from(system, texts, out), folder / "made_from.json"
+    if not kept.exists() or json.loads(kept.read_text(encoding="utf-8")) != record:
+        for stale in [*folder.glob("*.wav"), folder / "whisper.json", kept]:
+            stale.unlink(missing_ok=True)
     todo = [i for i, p in enumerate(paths) if not p.exists()]
     if not todo:
         return paths
@@ -128,6 +150,7 @@ def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]
     else:
         raise ValueError(f"unknown system {system!r}: one of {', '.join(ALL_SYSTEMS)}")
 
+    kept.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     for i in tqdm(todo, desc=system, unit="utt"):
         audio, rate = speak(i, texts[i])
         sf.write(paths[i], np.asarray(audio, dtype=np.float32), rate, subtype="PCM_16")
