@@ -62,7 +62,7 @@ echo "install.sh: installing Python packages into .venv (first time: several min
 # the voice's weights change, and the frontend's word-frequency cache (~/.cache/mandarin-tts).
 if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as c; from synthesis.sentences import DEFAULT_EXPORT as e, DEFAULT_VOICE as v; sys.exit(0 if c(e, v) else 1)"; then
   echo "install.sh: exporting the shipped voice to ONNX (tts/voices/default-onnx)"
-  .venv/bin/tts-export --model tts/voices/default --format onnx --out tts/voices/default-onnx >/dev/null
+  .venv/bin/tts-export --model tts/voices/baker-distilled --format onnx --out tts/voices/default-onnx >/dev/null
 fi
 .venv/bin/tts-frontend "你好" >/dev/null
 if [[ -n "$extras" ]]; then

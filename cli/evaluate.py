@@ -21,8 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
         "a vocoder (the floor of vocoder error). Writes OUT/report.json and OUT/report.html (open it "
         "offline).",
         epilog="examples:\n"
-        "  tts-eval --model tts/voices/default --dataset data/feats --split test --recognizer REC.pt --out "
-        "eval/voice\n"
+        "  tts-eval --model tts/voices/baker-distilled --dataset data/feats --split test --recognizer REC.pt "
+        "--out eval/voice\n"
         "  tts-eval --synthesized out/ --reference refs/ --texts refs/metadata.csv --recognizer REC.pt "
         "--out eval/b\n"
         "  tts-eval --copy-synthesis griffin-lim --dataset data/feats --out eval/gl",

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--init",
         metavar="CHECKPOINT",
         help="start a new run from a checkpoint's model weights, or from a voice folder's acoustic "
-        "model (fresh optimizer, step 0): fine-tuning, e.g. --init tts/voices/default",
+        "model (fresh optimizer, step 0): fine-tuning, e.g. --init tts/voices/baker-distilled",
     )
     p.add_argument(
         "--stop-at",

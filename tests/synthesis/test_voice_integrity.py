@@ -40,11 +40,15 @@ def voice_copy(tmp_path):
     return copy
 
 
-def test_the_shipped_voice_records_and_matches_its_hashes():
-    card = json.loads((DEFAULT_VOICE / "card.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(
+    "voice", [DEFAULT_VOICE, DEFAULT_VOICE.with_name("espeak-ng")], ids=["default", "espeak-ng"]
+)
+def test_the_shipped_voices_record_and_match_their_hashes(voice):
+    card = json.loads((voice / "card.json").read_text(encoding="utf-8"))
     assert set(card["files"]) >= {"acoustic.pt", "symbols.json"}
-    assert all(sha256(DEFAULT_VOICE / n) == h for n, h in card["files"].items())
-    assert check_files(DEFAULT_VOICE, card) is None
+    assert all(sha256(voice / n) == h for n, h in card["files"].items())
+    assert check_files(voice, card) is None
+    assert card["licence"] and card["provenance"]  # what a user may do with its speech
 
 
 def test_damaged_weights_are_one_line_not_audio(voice_copy, tmp_path):
