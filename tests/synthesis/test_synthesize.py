@@ -256,6 +256,16 @@ def test_cli_pitch_shift_changes_pitch_fed_to_the_model(voice, tmp_path):
     assert not (len(a) == len(b) and np.allclose(a, b))
 
 
+def test_a_missing_voice_folder_names_the_shipped_voices(tmp_path):
+    # tts/voices/default held the espeak-ng voice until 2026-12-07: scripts that name it learn
+    # where the voices are now, in the one line
+    r = cli("你好", "-o", str(tmp_path / "x.wav"), "--model", "tts/voices/default")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.strip().splitlines()) == 1, err
+    assert "voice folder not found: tts/voices/default" in err
+    assert "baker-distilled (the default)" in err and "espeak-ng" in err
+
+
 @pytest.mark.parametrize(
     "args,stdin,message",
     [
