@@ -100,13 +100,13 @@ def file_sentences(path: Path, frontend, pinyin_dict) -> list[str]:
     return texts
 
 
-def made_from(system: str, texts: list[str], out: Path) -> dict:
+def made_from(system: str, texts: list[str]) -> dict:
     """What ``system``'s audio for ``texts`` depends on: the texts, a voice's weights (the
     SHA-256 its card records) and, for audio derived from an engine's, that engine's record."""
     record: dict = {"system": system, "texts": texts}
     source = next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
     if source is not None:
-        record["source"] = made_from(source, texts, out)
+        record["source"] = made_from(source, texts)
     elif system == "shipped voice" or system.startswith("voice:"):
         from synthesis.sentences import DEFAULT_VOICE
 
@@ -122,7 +122,7 @@ def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]
     folder = folder_of(system, out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:03d}.wav" for i in range(len(texts))]
-    record, kept = made_from(system, texts, out), folder / "made_from.json"
+    record, kept = made_from(system, texts), folder / "made_from.json"
     if not kept.exists() or json.loads(kept.read_text(encoding="utf-8")) != record:
         for stale in [*folder.glob("*.wav"), folder / "whisper.json", kept]:
             stale.unlink(missing_ok=True)

@@ -88,8 +88,7 @@ def main() -> None:
             + (f", recognizer error {cer:.2f}" if cer is not None else "")
             + (f", Whisper error {w_err:.2f}" if w_err is not None else "")
         )
-    voice = synths["griffin-lim"].voice
-    card = voice.card
+    card = synths["griffin-lim"].voice.card
     folder = Path(args.voice) if args.voice else DEFAULT_VOICE
     try:
         folder = folder.resolve().relative_to(HERE.parent)

