@@ -100,11 +100,16 @@ def file_sentences(path: Path, frontend, pinyin_dict) -> list[str]:
     return texts
 
 
+def source_of(system: str) -> str | None:
+    """The engine whose audio a derived system changes (``espeak noise 10 dB`` → ``espeak``)."""
+    return next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
+
+
 def made_from(system: str, texts: list[str]) -> dict:
     """What ``system``'s audio for ``texts`` depends on: the texts, a voice's weights (the
     SHA-256 its card records) and, for audio derived from an engine's, that engine's record."""
     record: dict = {"system": system, "texts": texts}
-    source = next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
+    source = source_of(system)
     if source is not None:
         record["source"] = made_from(source, texts)
     elif system == "shipped voice" or system.startswith("voice:"):
@@ -129,7 +134,7 @@ def render_all(system: str, texts: list[str], out: Path, frontend) -> list[Path]
     todo = [i for i, p in enumerate(paths) if not p.exists()]
     if not todo:
         return paths
-    source = next((system[: -len(d)] for d in DERIVED if system.endswith(d)), None)
+    source = source_of(system)
     if system == "espeak":
         voice = {v.name: v for v in VOICES}["spk1"]
         speak = lambda i, text: (render(text, voice, frontend)[0], SAMPLE_RATE)
