@@ -1,4 +1,5 @@
-"""``tts-corpus build``: render the built-in Mandarin corpus with espeak-ng voices."""
+"""``tts-corpus build``: render the built-in Mandarin corpus with espeak-ng voices or a teacher;
+``tts-corpus convert``: the same utterances by synthetic speakers (WORLD formant and F0 warping)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,38 @@ def build_parser() -> argparse.ArgumentParser:
         "held-out set, with the same ids it has in the whole corpus)",
     )
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    c = sub.add_parser(
+        "convert",
+        help="the utterances of a corpus by synthetic speakers",
+        description="Resynthesize a corpus's utterances with WORLD, the spectral envelope warped "
+        "along frequency by ALPHA (vocal-tract length: below 1 lowers the formants, toward a male "
+        "voice; above 1 raises them) and F0 multiplied by its own ratio. Timing, transcript and split "
+        "are kept, and so is the source's licence. Either fixed speakers (--speaker), each saying "
+        "every utterance: held-out speakers for testing; or a speaker drawn per utterance "
+        "(--alpha-ranges, --f0-range): training data with many voices. Re-running resumes.",
+    )
+    c.add_argument("--from", dest="source", required=True, help="a corpus folder (tts-corpus build)")
+    c.add_argument("--out", required=True, help="output folder (created; re-running resumes)")
+    c.add_argument(
+        "--speaker",
+        metavar="NAME=ALPHA:F0",
+        help="fixed speakers, comma-separated, e.g. hm1=0.9:0.58,hh1=1.1:1.25",
+    )
+    c.add_argument(
+        "--alpha-ranges",
+        metavar="LO-HI,...",
+        help="draw each utterance's warp from these ranges, e.g. 0.78-0.86,0.94-1.06,1.14-1.22",
+    )
+    c.add_argument(
+        "--f0-range",
+        default="0.5-1.4",
+        metavar="LO-HI",
+        help="with --alpha-ranges: the F0 ratio, log-uniform in LO-HI (default 0.5-1.4)",
+    )
+    c.add_argument("--splits", metavar="NAMES", help="only these splits, comma-separated (e.g. train)")
+    c.add_argument("--limit", type=int, metavar="N", help="only the first N utterances (after --splits)")
+    c.add_argument("--seed", type=int, default=0, help="the draw's seed (default 0)")
+    c.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     return p
 
 
@@ -85,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    if args.command == "convert":
+        return _convert(args)
     from core.data.corpus import build_corpus
 
     card = build_corpus(
@@ -113,6 +148,32 @@ def _main(args: argparse.Namespace) -> int:
     )
     if card.get("licence"):
         print(f"licence: {card['licence']} ({card['provenance']})")
+    return 1 if not card["utterances"] else 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from core.data.speakers import convert_corpus, parse_ranges, parse_speakers
+
+    if bool(args.speaker) == bool(args.alpha_ranges):
+        raise ValueError("give --speaker or --alpha-ranges, one of the two")
+    if args.limit is not None and args.limit < 1:
+        raise ValueError("--limit must be at least 1")
+    card = convert_corpus(
+        args.source,
+        args.out,
+        speakers=parse_speakers(args.speaker) if args.speaker else None,
+        alpha_ranges=parse_ranges(args.alpha_ranges) if args.alpha_ranges else None,
+        f0_range=parse_ranges(args.f0_range)[0],
+        splits=args.splits.split(",") if args.splits else None,
+        limit=args.limit,
+        seed=args.seed,
+        jobs=max(1, args.jobs),
+    )
+    for failure in card["failed"]:
+        warn(PROG, f"not converted: {failure}")
+    print(f"{args.out}: {card['utterances']} utterances")
+    if card.get("licence"):
+        print(f"licence: {card['licence']} ({card.get('provenance', card['engine'])})")
     return 1 if not card["utterances"] else 0
 
 

@@ -101,7 +101,9 @@ def _writable(path: Path, force: bool = False) -> None:
         with open(path, "rb") as f:
             head = f.read(12)
         if not (head[:4] == b"RIFF" and head[8:12] == b"WAVE"):
-            raise ValueError(f"{path} exists and is not a WAV file; not overwriting it (pass --force to)")
+            raise ValueError(
+                f"{path} exists and is not a WAV file; not overwriting it (pass --force to overwrite it)"
+            )
 
 
 def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Timings, int]:

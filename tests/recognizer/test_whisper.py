@@ -61,12 +61,32 @@ def test_a_missing_or_incomplete_folder_is_one_clear_error(model_dir, tmp_path):
     partial = tmp_path / "partial"
     partial.mkdir()
     (partial / "config.json").write_text((model_dir / "config.json").read_text())
-    with pytest.raises(WhisperUnavailable, match="lacks model.bin, vocabulary.txt"):
+    with pytest.raises(WhisperUnavailable, match=r"lacks model.bin, vocabulary.txt \(or vocabulary.json\)"):
         check_model_dir(partial)
     (partial / "model.bin").write_bytes(b"")
     (partial / "vocabulary.txt").write_text("a\nb\n")
     with pytest.raises(WhisperUnavailable, match="has 2 entries"):
         check_model_dir(partial)
+
+
+def test_a_ctranslate2_folder_with_vocabulary_json_loads(model_dir, tmp_path):
+    """CTranslate2's converter writes vocabulary.json (a JSON list), not vocabulary.txt."""
+    import json
+
+    from recognizer.whisper import WhisperJudge
+
+    folder = tmp_path / "ct2"
+    folder.mkdir()
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        (folder / name).symlink_to(model_dir / name)
+    vocabulary = (model_dir / "vocabulary.txt").read_text(encoding="utf-8").splitlines()
+    (folder / "vocabulary.json").write_text(json.dumps(vocabulary), encoding="utf-8")
+    assert check_model_dir(folder) == folder
+    judge = WhisperJudge.load(folder, beam=1)
+    assert judge.transcribe_audio([np.zeros(16000, np.float32)], 16000) == [""]
+    (folder / "vocabulary.json").write_text(json.dumps(vocabulary[:5]), encoding="utf-8")
+    with pytest.raises(WhisperUnavailable, match="vocabulary.json has 5 entries"):
+        check_model_dir(folder)
 
 
 def test_scores_read_both_texts_the_same_way(judge):

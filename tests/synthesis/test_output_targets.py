@@ -60,6 +60,7 @@ def test_a_symlink_is_followed_and_its_target_written(tmp_path):
     link.symlink_to(target)
     refused = synthesize("-o", link)  # the target is not a WAV: not overwritten without --force
     assert refused.returncode == 1 and b"not a WAV" in refused.stderr and target.read_bytes() == b"not audio"
+    assert refused.stderr.decode().rstrip().endswith("(pass --force to overwrite it)")  # a whole sentence
     r = synthesize("-o", link, "--force")
     assert r.returncode == 0, r.stderr
     assert link.is_symlink() and os.readlink(link) == str(target)

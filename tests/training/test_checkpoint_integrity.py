@@ -105,3 +105,5 @@ def test_writes_are_fsynced_before_and_after_the_rename(tmp_path, monkeypatch):
 def test_first_line_of_an_empty_message_is_the_error_type():
     assert first_line(ValueError()) == "ValueError"
     assert first_line(ValueError("one\ntwo")) == "one"
+    long = first_line(ValueError("size mismatch for conv.weight: copying a param " * 5), 40)
+    assert long == "size mismatch for conv.weight: copying…"  # cut between words, and marked
