@@ -193,7 +193,7 @@ def convert_corpus(
         **settings,
         "engine": f"world-warp of {source_card.get('engine', 'recordings')}",
         "sample_rate": source_card.get("sample_rate"),
-        "method": "WORLD (DIO/StoneMask, CheapTrick, D4C): envelope and aperiodicity warped by alpha, F0 scaled",
+        "method": "WORLD (DIO/StoneMask, CheapTrick, D4C): envelope, aperiodicity warped by alpha; F0 scaled",
     }
     for key in ("licence", "provenance", "teacher"):
         if key in source_card:
