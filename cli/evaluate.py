@@ -161,6 +161,8 @@ def _main(args: argparse.Namespace) -> int:
             f"{w['syllable_error_toneless_reference']:.4f}; {w['cer_reference']:.4f}, "
             f"synthesized {w['syllable_error_toneless_synthesized']:.4f}; {w['cer_synthesized']:.4f}"
         )
+    for line in report.get("disagreements", []):
+        warn(PROG, line)
     if timing is not None:
         r = report["rtf"]
         print(

@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--whisper-beam", type=int, default=5, help="Whisper's beam size (default 5)")
     p.add_argument(
+        "--raw",
+        action="store_true",
+        help="--engine whisper: print Whisper's own text (often traditional characters); by default "
+        "it is printed in simplified characters (OpenCC t2s)",
+    )
+    p.add_argument(
         "--text",
         action="append",
         metavar="TEXT",
@@ -137,6 +143,7 @@ def _score_dataset(args: argparse.Namespace) -> int:
 
 def _whisper(args: argparse.Namespace) -> int:
     from core.audio import AudioError, load_audio
+    from frontend.normalize.cleanup import to_simplified
     from recognizer.whisper import SAMPLE_RATE, WhisperJudge
 
     if args.dataset:
@@ -157,7 +164,7 @@ def _whisper(args: argparse.Namespace) -> int:
             warn(PROG, str(err))
             failed += 1
             continue
-        print(f"{path}\t{text}")
+        print(f"{path}\t{text if args.raw else to_simplified(text)}")
         if texts:
             hyps.append(text)
             refs.append(texts[i])

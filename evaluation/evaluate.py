@@ -239,8 +239,28 @@ def score(
         report["intelligibility"] = _intelligibility(rows, pairs, recognizer, progress)
     if whisper is not None:
         report["whisper"] = _whisper_intelligibility(rows, pairs, whisper, progress)
+    if "cer_reference" in report.get("intelligibility", {}) and "cer_reference" in report.get("whisper", {}):
+        report["disagreements"] = judges_disagree(report["intelligibility"], report["whisper"])
     report["details"] = details
     return report
+
+
+def judges_disagree(intel: dict, whisper: dict) -> list[str]:
+    """The judges' disagreement lines (``recognizer.agreement``) on the references and on the
+    synthesized speech; empty where they agree."""
+    from recognizer.agreement import disagreement
+
+    lines = []
+    for side, what in (("reference", "reference recordings"), ("synthesized", "synthesized speech")):
+        line = disagreement(
+            what,
+            intel[f"cer_{side}_toneless"],
+            whisper[f"syllable_error_toneless_{side}"],
+            intel.get("trained_on", intel["recognizer"]),
+        )
+        if line:
+            lines.append(line)
+    return lines
 
 
 def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: bool) -> dict:
@@ -278,6 +298,7 @@ def _intelligibility(rows: list[dict], pairs: list[Pair], recognizer, progress: 
     toneless = lambda hyps: toneless_error_rate(refs, hyps)
     return {
         "recognizer": str(recognizer),
+        "trained_on": asr.trained_on,
         "utterances": len(refs),
         "cer_reference": error_rate(refs, hyp_ref),
         "cer_synthesized": error_rate(refs, hyp_syn),

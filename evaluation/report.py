@@ -101,7 +101,7 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
         f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{e(title)}</title>",
         "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
-        "font-size:14px}th{background:#f3f3f3}img{max-width:100%}audio{height:28px}</style>",
+        "font-size:14px}th{background:#f3f3f3}img{max-width:100%}audio{height:28px}.disagree{background:#fff3cd;padding:6px}</style>",
         f"<h1>{e(title)}</h1><p>{e(report.get('mode', ''))}</p>",
     ]
     parts.append(
@@ -132,6 +132,8 @@ def _html(report: dict, plots: dict, title: str, out: Path) -> str:
                 f"<td>{_fmt(whisper.get(f'cer_{side}'), 4)}</td></tr>"
             )
         parts.append("</table>")
+        for line in report.get("disagreements", []):
+            parts.append(f"<p class='disagree'><strong>Warning:</strong> {e(line)}.</p>")
         if "definition" in intel:
             parts.append(f"<p>Recognizer: {e(intel['definition'])}; {e(intel['recognizer'])}.</p>")
         if "definition" in whisper:

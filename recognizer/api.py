@@ -24,8 +24,26 @@ from .tokens import TokenSet
 DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_builtin.pt"
 
 
+def shipped_card(path: Path) -> dict:
+    """The entry of ``recognizer/pretrained/cards.json`` for a shipped recognizer; {} for others."""
+    import json
+
+    path = Path(path).resolve()
+    cards = DEFAULT_RECOGNIZER.parent / "cards.json"
+    if path.parent != DEFAULT_RECOGNIZER.parent or not cards.exists():
+        return {}
+    return json.loads(cards.read_text(encoding="utf-8")).get(path.name, {})
+
+
 class Recognizer:
-    def __init__(self, model: torch.nn.Module, tokens: TokenSet, features: AsrFeatureConfig, data: dict):
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        tokens: TokenSet,
+        features: AsrFeatureConfig,
+        data: dict,
+        trained_on: str = "",
+    ):
         from core.config import from_dict
         from recognizer.training import RecognizerDataConfig
 
@@ -33,6 +51,8 @@ class Recognizer:
         self.features = AsrFeatures(features)
         self.feature_config = features
         self.data = from_dict(RecognizerDataConfig, data)
+        corpora = [self.data.features_dir, *self.data.extra_features_dirs]
+        self.trained_on = trained_on or "the corpora " + ", ".join(corpora)  # for the judges' messages
 
     @classmethod
     def load(cls, path: str | Path) -> Recognizer:
@@ -56,6 +76,7 @@ class Recognizer:
             TokenSet(tuple(ts["tokens"])),
             AsrFeatureConfig(**ts["asr_features"]),
             state["config"]["data"],
+            shipped_card(path).get("trained_on", ""),
         )
 
     @torch.no_grad()

@@ -129,3 +129,21 @@ def test_the_command_line_judge(model_dir, tmp_path):
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip
     assert bad.returncode == 1 and "lacks model.bin" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_command_line_prints_simplified_text_unless_raw(model_dir, tmp_path, monkeypatch, capsys):
+    """Whisper often writes traditional characters: the command prints them simplified."""
+    import soundfile as sf
+
+    from cli import recognize
+    from recognizer.whisper import WhisperJudge
+
+    sf.write(tmp_path / "a.wav", np.zeros(16000, np.float32) + 0.01, 16000)
+    monkeypatch.setattr(WhisperJudge, "transcribe_audio", lambda self, audios, sr: ["今天天氣很好"])
+    args = ["--engine", "whisper", "--whisper-model", str(model_dir), str(tmp_path / "a.wav")]
+    with pytest.raises(SystemExit) as done:
+        recognize.main(args)
+    assert done.value.code == 0 and capsys.readouterr().out.endswith("\t今天天气很好\n")
+    with pytest.raises(SystemExit):
+        recognize.main([*args, "--raw"])
+    assert capsys.readouterr().out.endswith("\t今天天氣很好\n")

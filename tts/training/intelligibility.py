@@ -6,9 +6,13 @@ project; this does."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import torch
+from tqdm import tqdm
 
+from recognizer.agreement import disagreement
 from recognizer.metrics import error_rate, toneless_error_rate
 
 
@@ -73,4 +77,10 @@ class IntelligibilityProbe:
         if self.whisper is not None:
             w = self.whisper.score(audios, self.sample_rate, self.texts)
             scores.update(whisper_error=w["syllable_error_toneless"], whisper_cer=w["cer"])
+            line = disagreement(
+                "probe's sentences", scores["asr_error_toneless"], w["syllable_error_toneless"],
+                self.recognizer.trained_on,
+            )  # fmt: skip
+            if line:
+                tqdm.write(f"warning: {line}", file=sys.stderr)
         return scores

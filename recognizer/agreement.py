@@ -1,0 +1,43 @@
+"""When the two judges disagree, say so.
+
+The project's recognizer and Whisper base score the same audio. Each is trustworthy only on
+speech like what it heard in training: the recognizer on its corpora, Whisper on human speech.
+Where their toneless syllable errors differ by more than ``MARGIN``, one of them has not heard
+speech like this, and a single figure would mislead. ``disagreement`` gives the one line that
+says so, with both figures, what the recognizer was trained on, and which judge to prefer.
+"""
+
+from __future__ import annotations
+
+# The largest gap between the two judges' toneless errors where both had heard such speech
+# (the engines judge and Whisper base on the teachers, their Griffin-Lim copies, noise down to
+# 5 dB, a room and the held-out speakers) was 0.10 in benchmarks/results/
+# judge_generalization_baseline.json; the gaps where one judge had not (the espeak-ng
+# recognizer on natural speech, Whisper on espeak-ng) were 0.6 and more.
+MARGIN = 0.15
+NATURAL_JUDGE = "recognizer/pretrained/crnn_engines.pt"
+
+
+def disagreement(
+    what: str, recognizer_toneless: float, whisper_toneless: float, trained_on: str, margin: float = MARGIN
+) -> str | None:
+    """One line when the judges' toneless errors on ``what`` differ by more than ``margin``
+    (e.g. what = "synthesized speech"); None when they agree within it."""
+    gap = recognizer_toneless - whisper_toneless
+    if abs(gap) <= margin:
+        return None
+    figures = (
+        f"the judges disagree on the {what}: the project's recognizer misses {recognizer_toneless:.1%} "
+        f"of the syllables (tones ignored), Whisper base {whisper_toneless:.1%}"
+    )
+    if gap > 0:
+        advice = (
+            f"the recognizer was trained on {trained_on}, not on speech like this: trust Whisper base "
+            f"(--judge whisper) or a recognizer that heard such speech (--recognizer {NATURAL_JUDGE})"
+        )
+    else:
+        advice = (
+            "Whisper base was trained on human speech and hears this speech poorly; the recognizer, "
+            f"trained on {trained_on}, is the better-suited judge here (--judge recognizer)"
+        )
+    return f"{figures}; {advice}"
