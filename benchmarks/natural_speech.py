@@ -251,7 +251,9 @@ def score_systems(systems, texts, refs, judges: dict, whisper, out: Path, fronte
         w = whisper_score(whisper, paths, audios, rate, texts)
         lines = []
         for name, asr in judges.items():
-            line = disagreement(system, row[name]["toneless"], w["syllable_error_toneless"], asr.trained_on)
+            line = disagreement(
+                system, row[name]["toneless"], w["syllable_error_toneless"], asr.trained_on, name
+            )
             if line:
                 lines.append(f"{judge_label(name)}: {line}")
                 print(f"warning: {lines[-1]}", file=sys.stderr, flush=True)

@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         help="recognizer checkpoint (tts-train, task recognizer; default: the shipped "
-        "recognizer/pretrained/crnn_builtin.pt)",
+        "recognizer/pretrained/crnn_speakers.pt, which hears natural-sounding speech; "
+        "recognizer/pretrained/crnn_builtin.pt for espeak-ng speech)",
     )
     p.add_argument("--beam", type=int, default=0, help="prefix beam search width (0: greedy)")
     p.add_argument(

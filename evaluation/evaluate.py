@@ -257,6 +257,7 @@ def judges_disagree(intel: dict, whisper: dict) -> list[str]:
             intel[f"cer_{side}_toneless"],
             whisper[f"syllable_error_toneless_{side}"],
             intel.get("trained_on", intel["recognizer"]),
+            intel["recognizer"],
         )
         if line:
             lines.append(line)

@@ -9,20 +9,28 @@ says so, with both figures, what the recognizer was trained on, and which judge 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # The largest gap between the two judges' toneless errors where both had heard such speech
 # (the engines judge and Whisper base on the teachers, their Griffin-Lim copies, noise down to
 # 5 dB, a room and the held-out speakers) was 0.10 in benchmarks/results/
 # judge_generalization_baseline.json; the gaps where one judge had not (the espeak-ng
 # recognizer on natural speech, Whisper on espeak-ng) were 0.6 and more.
 MARGIN = 0.15
-NATURAL_JUDGE = "recognizer/pretrained/crnn_engines.pt"
+NATURAL_JUDGE = "recognizer/pretrained/crnn_speakers.pt"
 
 
 def disagreement(
-    what: str, recognizer_toneless: float, whisper_toneless: float, trained_on: str, margin: float = MARGIN
+    what: str,
+    recognizer_toneless: float,
+    whisper_toneless: float,
+    trained_on: str,
+    recognizer: str = "",
+    margin: float = MARGIN,
 ) -> str | None:
     """One line when the judges' toneless errors on ``what`` differ by more than ``margin``
-    (e.g. what = "synthesized speech"); None when they agree within it."""
+    (e.g. what = "synthesized speech"); None when they agree within it. ``recognizer``: its
+    checkpoint, so that the line does not suggest the judge already in use."""
     gap = recognizer_toneless - whisper_toneless
     if abs(gap) <= margin:
         return None
@@ -32,9 +40,11 @@ def disagreement(
     )
     if gap > 0:
         advice = (
-            f"the recognizer was trained on {trained_on}, not on speech like this: trust Whisper base "
-            f"(--judge whisper) or a recognizer that heard such speech (--recognizer {NATURAL_JUDGE})"
+            f"the recognizer was trained on {trained_on}, not on speech like this: "
+            "trust Whisper base (--judge whisper)"
         )
+        if Path(recognizer).name != Path(NATURAL_JUDGE).name:
+            advice += f" or a recognizer that heard such speech (--recognizer {NATURAL_JUDGE})"
     else:
         advice = (
             "Whisper base was trained on human speech and hears this speech poorly; the recognizer, "

@@ -21,7 +21,9 @@ from .metrics import error_rate
 from .model import RecognizerConfig, build_recognizer
 from .tokens import TokenSet
 
-DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_builtin.pt"
+# The default judge hears natural-sounding speech of many speakers (recognizer/pretrained/CARD.md);
+# crnn_builtin.pt, trained on espeak-ng alone, stays shipped for espeak-ng corpora.
+DEFAULT_RECOGNIZER = Path(__file__).resolve().parent / "pretrained" / "crnn_speakers.pt"
 
 
 def shipped_card(path: Path) -> dict:
