@@ -28,7 +28,7 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from core.files import atomic_write_json, atomic_write_text
+from core.files import atomic_write, atomic_write_json, atomic_write_text
 from core.workers import run_jobs
 
 FRAME_PERIOD_MS = 5.0
@@ -127,8 +127,6 @@ class _Job:
 
 def _convert_file(job: _Job) -> str | None:
     """Convert one WAV (atomically); None, or the error in one line."""
-    from core.files import atomic_write
-
     try:
         if Path(job.target).exists():
             return None
