@@ -143,6 +143,14 @@ def render(text: str, voice: Voice, frontend) -> tuple[np.ndarray, str]:
     return speak(sentences, voice), normalized
 
 
+def write_metadata(out: Path, rows: list[list[str]]) -> None:
+    """``out/metadata.csv`` (atomically): one id|text|normalized|speaker|split row each."""
+    lines = io.StringIO()
+    w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
+    w.writerows(rows)
+    atomic_write_text(Path(out) / "metadata.csv", lines.getvalue())
+
+
 def write_wav(path: Path, audio: np.ndarray) -> None:
     """16-bit PCM WAV, written atomically."""
     atomic_write(path, lambda f: sf.write(f, audio, SAMPLE_RATE, subtype="PCM_16", format="WAV"))
@@ -393,11 +401,7 @@ def build_corpus(
         else:
             (unreadable if res[1].startswith("Unreadable:") else failed).append(res)
     rows.sort(key=lambda row: row[0].rsplit("_", 1)[1])  # completion order → the sentences' order
-    lines = io.StringIO()
-    w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
-    for utt_id, text, normalized, speaker in rows:
-        w.writerow([utt_id, text, normalized, speaker, split_of(normalized)])
-    atomic_write_text(out / "metadata.csv", lines.getvalue())
+    write_metadata(out, [[u, t, n, spk, split_of(n)] for u, t, n, spk in rows])
     counts = {name: 0 for name, _ in SPLITS}
     for _, _, normalized, _ in rows:
         counts[split_of(normalized)] += 1

@@ -17,7 +17,6 @@ lies in a range never trained on).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import random
@@ -28,7 +27,8 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from core.files import atomic_write, atomic_write_json, atomic_write_text
+from core.data.corpus import write_metadata
+from core.files import atomic_write, atomic_write_json
 from core.workers import run_jobs
 
 FRAME_PERIOD_MS = 5.0
@@ -213,14 +213,12 @@ def convert_corpus(
     for res in tqdm(results, total=len(work), desc="converting", unit="utt", disable=not progress):
         if res:
             failed.append(res)
-    lines = io.StringIO()
-    w = csv.writer(lines, delimiter="|", quoting=csv.QUOTE_NONE, escapechar="\\", lineterminator="\n")
-    drawn = {}
+    rows_out, drawn = [], {}
     for row, s, utt in planned:
         if (out / "wavs" / f"{utt}.wav").exists():
-            w.writerow([utt, row[1], row[2], s.name if speakers else "warped", row[4]])
+            rows_out.append([utt, row[1], row[2], s.name if speakers else "warped", row[4]])
             drawn[utt] = [s.alpha, s.f0_ratio]
-    atomic_write_text(out / "metadata.csv", lines.getvalue())
+    write_metadata(out, rows_out)
     if alpha_ranges:
         atomic_write_json(out / "speakers.json", drawn)
     card.update(utterances=len(drawn), failed=failed)
