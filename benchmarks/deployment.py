@@ -13,7 +13,7 @@ acoustic model differs.
   pruned model only shrink there).
 - speed: acoustic real-time factor for a fixed 300 output frames (stop token disabled) from a
   40-symbol input, best of --repeats after a warm-up, torch's default threads on this machine.
-- parity (float32 exports): ``synthesis.deploy.parity.lockstep`` against PyTorch on one sentence,
+- parity (float32 exports): ``tts.models.tacotron2_export.lockstep`` against PyTorch on one sentence,
   and how many leading frames of free-running synthesis (same seed) agree within 1e-4.
 - quality (with --data): each variant reads the first --limit sentences of the test split,
   the n-th after ``torch.manual_seed(n)`` (the same prenet dropout draws for every variant):
@@ -110,7 +110,7 @@ def parity(synth, reference) -> dict:
     """Against the float32 PyTorch model on one real sentence: the largest difference per graph
     in lockstep (PyTorch's state fed at every step), and for how many leading frames the
     free-running outputs (same seed) stay within 1e-4."""
-    from synthesis.deploy.parity import lockstep
+    from tts.models.tacotron2_export import lockstep
 
     fe = reference.frontend
     symbols = torch.tensor([fe.encode(fe(PARITY_TEXT)[0])])

@@ -102,9 +102,7 @@ def _main(args: argparse.Namespace) -> int:
     elif args.resume or args.init:
         start = Path(args.init) if args.init else latest if args.resume == "latest" else Path(args.resume)
         saved = load_checkpoint(start)
-        # settings added to the model since the checkpoint was written count at their defaults
-        saved_model = {**asdict(type(config.model)()), **saved["config"].get("model", {})}
-        if saved_model != asdict(config.model):
+        if _saved_model(config.model, saved["config"].get("model", {})) != asdict(config.model):
             raise ValueError(f"{start} was trained with another model: section; keep the model settings")
         task = task_class(config, state=saved["task_state"])
         if args.init:
@@ -136,6 +134,14 @@ def _main(args: argparse.Namespace) -> int:
             f"checkpoint {out / 'checkpoints' / 'latest.pt'}"
         )
     return 0
+
+
+def _saved_model(model, values: dict) -> dict:
+    """A checkpoint's model: section as the config class reads it today: through the class's
+    own ``saved`` (acoustic models: ``tts.models.migrate``), or with settings added since the
+    checkpoint was written at their defaults."""
+    saved = getattr(type(model), "saved", None)
+    return asdict(saved(values)) if saved else {**asdict(type(model)()), **values}
 
 
 def _task_from_voice(task_class, config, voice_dir: Path):

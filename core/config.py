@@ -1,8 +1,9 @@
 """YAML configs → typed dataclasses, with ``key=value`` overrides and clear errors.
 
 Each model or stage has one dataclass config with working defaults; a YAML file holds
-one section per dataclass (``features:``, ``model:``, ...). Unknown keys and wrong
-types are errors that name the key, never silently ignored.
+one section per dataclass (``features:``, ``model:``, ...). A section typed with a family
+of configs (a class with ``resolve(values) → class``) is read as the member it names.
+Unknown keys and wrong types are errors that name the key, never silently ignored.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ def from_dict(cls: type[T], data: dict | None, where: str = "") -> T:
         if dataclasses.is_dataclass(hint):
             if value is not None and not isinstance(value, dict):
                 raise ConfigError(f"{key}: is a section of settings (key: value lines), not {value!r}")
+            if hasattr(hint, "resolve"):  # a family of configs: the section names its member
+                try:
+                    hint = hint.resolve(value or {})
+                except ValueError as err:
+                    raise ConfigError(f"{key}: {err}") from None
             values[name] = from_dict(hint, value, key + ".")
         else:
             values[name] = _check(value, hint, key)

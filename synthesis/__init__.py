@@ -2,7 +2,8 @@
 
     sentences.py  the sentence loop, controls and result types every synthesizer shares (no torch)
     cards.py      voice and export folders' JSON cards, checked (no torch)
-    voice.py      voice folders: build, load, ``open_voice`` (PyTorch)
+    voice.py      voice folders: build and load (PyTorch)
+    loader.py     ``open_voice``: a voice folder or an export, on any backend
     pipeline.py   ``Synthesizer``: frontend → acoustic model → vocoder on PyTorch
     deploy/       exports (TorchScript, ONNX), their PyTorch runner, and ``onnx_runtime``:
                   ``OnnxSynthesizer`` on onnxruntime and numpy alone
@@ -21,7 +22,7 @@ def open_synthesizer(
     quantize: str | None = None,
     threads: int | None = None,
 ):
-    """The synthesizer for a voice: an ONNX export of a duration-informed voice on the CPU
+    """The synthesizer for a voice: an ONNX export whose model runs without torch, on the CPU,
     runs on onnxruntime and numpy alone (``synthesis.deploy.onnx_runtime.OnnxSynthesizer``,
     torch is not imported); anything else on PyTorch (``synthesis.pipeline.Synthesizer``).
     Both have the same ``synthesize`` / ``sentences`` / ``__call__``. ``voice`` None: the
@@ -30,6 +31,7 @@ def open_synthesizer(
 
     from synthesis.cards import is_export, read_manifest
     from synthesis.sentences import DEFAULT_EXPORT, DEFAULT_VOICE
+    from tts.models.migrate import export_is_torch_free
 
     cpu = str(device) == "cpu" and not quantize
     if (
@@ -42,8 +44,7 @@ def open_synthesizer(
 
     if voice is not None and is_export(voice) and cpu:
         manifest = read_manifest(Path(voice))
-        parallel = manifest.get("acoustic_config", {}).get("decoder") == "parallel"
-        if manifest.get("backend") == "onnx" and parallel and backend in (None, "onnx"):
+        if manifest.get("backend") == "onnx" and export_is_torch_free(manifest) and backend in (None, "onnx"):
             from synthesis.deploy.onnx_runtime import OnnxSynthesizer
 
             return OnnxSynthesizer(voice, vocoder, sigma, user_dict=user_dict, threads=threads)

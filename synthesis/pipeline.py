@@ -36,7 +36,7 @@ from synthesis.sentences import (  # noqa: F401 (the names this module always ga
 
 class Synthesizer(SentenceSynthesizer):
     """A voice ready to speak: ``voice`` a folder or an export (None: the shipped voice),
-    ``backend`` and ``quantize`` as ``synthesis.voice.open_voice``; ``vocoder`` "auto" (the
+    ``backend`` and ``quantize`` as ``synthesis.loader.open_voice``; ``vocoder`` "auto" (the
     voice's WaveGlow if it has one, else Griffin-Lim), "waveglow" or "griffin-lim".
     ``warnings`` holds what loading had to say (e.g. no WaveGlow: Griffin-Lim instead)."""
 
@@ -52,7 +52,8 @@ class Synthesizer(SentenceSynthesizer):
         backend: str | None = None,
         quantize: str | None = None,
     ):
-        from synthesis.voice import VoiceError, open_voice
+        from synthesis.cards import VoiceError
+        from synthesis.loader import open_voice
 
         check_controls(sigma=sigma)
         if str(device).startswith("cuda") and not torch.cuda.is_available():
@@ -77,7 +78,7 @@ class Synthesizer(SentenceSynthesizer):
 
     @property
     def has_pace(self) -> bool:
-        return self.voice.acoustic.config.decoder != "attention"
+        return self.voice.acoustic.takes_pace
 
     @property
     def has_waveglow(self) -> bool:
@@ -113,7 +114,7 @@ class Synthesizer(SentenceSynthesizer):
         t0 = time.perf_counter()
         controls = {"pitch_shift": pitch_shift, "energy_scale": energy_scale}
         if pace != 1.0:
-            if self.voice.acoustic.config.decoder == "attention":
+            if not self.has_pace:
                 raise ValueError("pace (speed) needs a duration-informed voice; this one uses attention")
             controls["pace"] = pace
         out = self.voice.acoustic.infer(symbols, lengths, speakers, **controls)

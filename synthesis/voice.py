@@ -8,8 +8,8 @@
 
 ``build_voice`` makes one from training checkpoints; ``load_voice`` checks it (format,
 version, symbol table, weights) and gives a one-line error for a wrong or corrupt folder.
-``open_voice`` is the one way to load for synthesis: a voice folder or an export
-(``tts-export``), on any backend.
+``synthesis.loader.open_voice`` is the one way to load for synthesis: a voice folder or an
+export (``tts-export``), on any backend.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from synthesis.cards import (  # noqa: F401
     file_hashes,
     read_card,
 )
-from tts.models import build_acoustic
-from tts.models.tacotron2 import Tacotron2, Tacotron2Config
+from tts.models.base import AcousticModel
+from tts.models.migrate import saved_config
+from tts.models.registry import build_acoustic
 from vocoder.waveglow import WaveGlow, WaveGlowConfig, waveglow_from_checkpoint
 
 
@@ -44,7 +45,7 @@ class Voice:
     """A loaded voice. For an export (``synthesis.deploy.runtime.load_export``) the acoustic model
     and vocoder are graph runners with the same ``infer`` and ``config``."""
 
-    acoustic: Tacotron2
+    acoustic: AcousticModel
     vocoder: WaveGlow | None
     features: FeatureConfig
     speakers: list[str]
@@ -88,7 +89,7 @@ def _build_voice(acoustic_checkpoint, out: Path, vocoder_checkpoint, name, half,
     if ac.get("task") != "acoustic":
         raise VoiceError(f"{acoustic_checkpoint} is a {ac.get('task')} checkpoint, not an acoustic model")
     table = SymbolTable.from_dict(ac["task_state"]["symbols"])
-    model = build_acoustic(Tacotron2Config.saved(ac["task_state"]["model_config"]))
+    model = build_acoustic(saved_config(ac["task_state"]["model_config"]))
     model.load_state_dict(ac["model"])
     features = ac["config"]["features"]
     card = {
@@ -171,7 +172,7 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
     check_symbols(path, card["symbols"]["checksum"])
     ac = _load_weights(path / "acoustic.pt")
     try:
-        acoustic = build_acoustic(Tacotron2Config.saved(ac["config"]))
+        acoustic = build_acoustic(saved_config(ac["config"]))
         acoustic.load_state_dict(
             {k: v.float() if v.is_floating_point() else v for k, v in ac["weights"].items()}
         )
@@ -189,44 +190,3 @@ def load_voice(path: str | Path, device: str | torch.device = "cpu") -> Voice:
         vocoder = vocoder.to(device).eval()
     notes = [note] if note else []
     return Voice(acoustic.to(device).eval(), vocoder, features, list(ac["speakers"]), card, path, notes)
-
-
-def open_voice(
-    voice: str | Path,
-    backend: str | None = None,
-    device: str | torch.device = "cpu",
-    quantize: str | None = None,
-) -> tuple[Voice, str]:
-    """A voice folder or an export, checked → (voice, the backend it runs on). ``backend``:
-    None (what the folder is), "torch" (a voice folder), "torchscript" or "onnx" (an export,
-    CPU only). ``quantize="int8"``: dynamic int8 quantization of a voice folder's acoustic
-    model (CPU)."""
-    from synthesis.deploy.runtime import BACKENDS, is_export, load_export, read_manifest
-
-    if backend not in (None, "torch", *BACKENDS):
-        raise ValueError(f"unknown backend {backend!r} (torch, {', '.join(BACKENDS)})")
-    device = torch.device(device)
-    if is_export(voice):
-        exported = read_manifest(Path(voice))["backend"]
-        if backend not in (None, exported):
-            raise VoiceError(f"{voice} is an export for the {exported} backend, not {backend}")
-        if device.type != "cpu":
-            raise ValueError(f"exported models run on the CPU; --device {device} is for the torch backend")
-        if quantize:
-            raise ValueError("an export is quantized when it is made: tts-export --quantize int8")
-        return load_export(voice), exported
-    if backend in BACKENDS:
-        raise VoiceError(
-            f"{voice} is a voice folder, not an export for the {backend} backend; make one "
-            f"with tts-export --model {voice} --format {backend} --out DIR"
-        )
-    loaded = load_voice(voice, device)
-    if quantize:
-        from synthesis.deploy.compress import QUANTIZE, quantize_int8
-
-        if quantize not in QUANTIZE:
-            raise ValueError(f"unsupported quantization {quantize!r}; supported: {', '.join(QUANTIZE)}")
-        if device.type != "cpu":
-            raise ValueError("int8 dynamic quantization runs on the CPU only")
-        loaded.acoustic = quantize_int8(loaded.acoustic)
-    return loaded, "torch"

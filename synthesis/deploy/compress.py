@@ -1,6 +1,6 @@
 """Smaller acoustic models: dynamic int8 quantization and structured pruning.
 
-Both return a changed copy of a trained Tacotron2 and leave the original as it is.
+Both return a changed copy of a trained acoustic model and leave the original as it is.
 
 - ``quantize_int8``: PyTorch dynamic quantization of the LSTM, LSTMCell and Linear layers
   (int8 weights, activations quantized on the fly per batch). Convolutions stay float32.
@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn.utils import prune as torch_prune
 
-from tts.models.tacotron2 import Tacotron2
+from tts.models.base import AcousticModel
 
 QUANTIZE = ("int8",)
 
@@ -37,7 +37,7 @@ PROTECTED = (
 )
 
 
-def quantize_int8(model: Tacotron2) -> Tacotron2:
+def quantize_int8(model: AcousticModel) -> AcousticModel:
     """A dynamically quantized copy (qint8 LSTM / LSTMCell / Linear weights) for CPU inference."""
     if "x86" in torch.backends.quantized.supported_engines:
         torch.backends.quantized.engine = "x86"
@@ -48,7 +48,7 @@ def quantize_int8(model: Tacotron2) -> Tacotron2:
         )
 
 
-def prune(model: Tacotron2, amount: float) -> Tacotron2:
+def prune(model: AcousticModel, amount: float) -> AcousticModel:
     """A copy with ``amount`` (0-1) of the rows of each prunable weight set to zero, by L2 norm."""
     if not 0.0 < amount < 1.0:
         raise ValueError(f"prune amount must be between 0 and 1 (exclusive), not {amount}")

@@ -20,10 +20,13 @@ from pathlib import Path
 import torch
 
 from core.files import first_line
+from core.graph_spec import GraphSpec
+from synthesis.cards import BACKENDS, EXPORT_FORMAT, EXPORT_VERSION, VoiceError, is_export, sha256
 from synthesis.deploy.compress import QUANTIZE, prune, quantize_int8
-from synthesis.deploy.graphs import GraphSpec, acoustic_graphs, vocoder_graph
-from synthesis.deploy.runtime import BACKENDS, EXPORT_FORMAT, EXPORT_VERSION, Graph, is_export, sha256
-from synthesis.voice import VoiceError, load_voice
+from synthesis.deploy.runtime import open_graph
+from synthesis.voice import load_voice
+from tts.models.base import ExportUnsupported
+from vocoder.graphs import vocoder_graph
 
 OPSET = 17
 TOLERANCE = 1e-4  # largest absolute difference from PyTorch a float32 graph may show
@@ -85,14 +88,17 @@ def _write_onnx(spec: GraphSpec, path: Path, opset: int, quantize: bool) -> None
         fp32.unlink()
 
 
-def _parity(reference: GraphSpec, graph: Graph) -> float:
+def _parity(reference: GraphSpec, graph) -> float:
     """Largest absolute difference between the exported graph and the PyTorch reference
     on the reference's example inputs."""
     with torch.no_grad():
         expected = reference.module(*reference.example.values())
     expected = expected if isinstance(expected, (tuple, list)) else (expected,)
-    got = graph(**reference.example)
-    return max(float((a.float() - b.float()).abs().max()) for a, b in zip(expected, got))
+    got = graph(**{k: v.numpy() for k, v in reference.example.items()})
+    return max(
+        float((a.float() - torch.from_numpy(got[name]).float()).abs().max())
+        for a, name in zip(expected, reference.outputs)
+    )
 
 
 def export_voice(
@@ -112,20 +118,21 @@ def export_voice(
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_export(out))):
         raise VoiceError(f"{out} exists and is not an earlier export; choose a new folder")
     voice = load_voice(voice_dir)
-    if voice.acoustic.config.decoder == "autoregressive":
-        raise ExportError(
-            f"{voice_dir}: the autoregressive duration-informed decoder cannot be exported yet "
-            "(attention and parallel voices export)"
-        )
+    reason = voice.acoustic.exportable(voice.acoustic.config)
+    if reason:
+        raise ExportError(f"{voice_dir}: {reason}")
     torch.manual_seed(0)
-    reference = acoustic_graphs(voice.acoustic)  # float32 PyTorch
+    try:
+        reference = voice.acoustic.graph_specs()  # float32 PyTorch
+    except ExportUnsupported as err:
+        raise ExportError(f"{voice_dir}: {err}") from None
     model = voice.acoustic
     if prune_amount:
         model = prune(model, prune_amount)
     if quantize and fmt == "torchscript":
         model = quantize_int8(model)
     torch.manual_seed(0)
-    specs = reference if model is voice.acoustic else acoustic_graphs(model)
+    specs = reference if model is voice.acoustic else model.graph_specs()
     vocoder = [vocoder_graph(voice.vocoder)] if voice.vocoder is not None else []
     specs, reference = specs + vocoder, reference + vocoder
 
@@ -146,9 +153,8 @@ def export_voice(
                     path = tmp / f"{spec.name}.onnx"
                     log(f"exporting {spec.name} → {path.name}")
                     _write_onnx(spec, path, opset, quantize is not None and spec.name != "vocoder")
-                parity[spec.name] = _parity(
-                    ref, Graph(path, fmt, spec.inputs, method=spec.name, module=modules.get(path))
-                )
+                graph_entry = {"inputs": spec.inputs, "outputs": spec.outputs, "method": spec.name}
+                parity[spec.name] = _parity(ref, open_graph(path, fmt, graph_entry, modules.get(path)))
             except Exception as err:  # the exporters' and runtimes' own errors, as one line
                 raise ExportError(f"{spec.name}: {fmt} export failed ({first_line(err, 200)})") from err
             exact = not (quantize or prune_amount) or spec.name == "vocoder"
@@ -188,7 +194,8 @@ def export_voice(
                 "compared_with": "the float32 PyTorch model on example inputs",
             },
             "acoustic_config": asdict(voice.acoustic.config),
-            "log_f0_std": float(voice.acoustic.variance_stats[1]),
+            "torch_free": fmt == "onnx" and voice.acoustic.torch_free,
+            "log_f0_std": voice.acoustic.log_f0_std,
             "features": asdict(voice.features),
             "speakers": voice.speakers,
             "vocoder_config": asdict(voice.vocoder.config) if voice.vocoder is not None else None,

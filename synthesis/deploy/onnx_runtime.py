@@ -4,15 +4,13 @@
     tts = OnnxSynthesizer("voices/mine-onnx")      # made by tts-export --format onnx
     audio = tts("你好。")                           # as synthesis.pipeline.Synthesizer
 
-The same sentence loop as the PyTorch pipeline (``synthesis.sentences``); per batch: the
-``text`` graph (symbols → memory, log-durations), durations rounded as
-``tts.models.duration_tacotron.durations_from_log`` does, the ``frames`` graph (→ log-mels),
-then Griffin-Lim in numpy (``vocoder.griffin_lim_numpy``) or the export's WaveGlow graph
-with the denoiser in numpy. Duration-informed (parallel decoder) exports only: an
-attention model's decoder loop is PyTorch code (``tts.models.tacotron2.free_run``), so
-those exports run through ``synthesis.deploy.runtime``. Output matches the PyTorch path
-within the export's tolerances (tests/deploy/test_onnx_runtime.py, which also checks that
-torch is never imported).
+The same sentence loop as the PyTorch pipeline (``synthesis.sentences``), and per batch the
+same inference steps as PyTorch (``tts.models.duration_steps.run``: the ``text`` graph,
+durations rounded, the ``frames`` graph), then Griffin-Lim in numpy
+(``vocoder.griffin_lim_numpy``) or the export's WaveGlow graph with the denoiser in numpy.
+Exports whose model says ``torch_free`` only (the manifest records it); the others run
+through ``synthesis.deploy.runtime``. Output matches the PyTorch path within the export's
+tolerances (tests/deploy/test_onnx_runtime.py, which also checks that torch is never imported).
 """
 
 from __future__ import annotations
@@ -23,48 +21,23 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from core.files import first_line
-from core.pitch import semitones_to_pitch_shift
+from core.onnx_graph import GraphLoadError, OnnxGraph
 from frontend import Frontend
 from synthesis.cards import VoiceError, check_export
 from synthesis.sentences import BatchItem, SentenceSynthesizer, check_controls, padded_batch
+from tts.models import duration_steps
+from tts.models.migrate import export_is_torch_free
 from vocoder.griffin_lim_numpy import NumpyGriffinLim, hann_window, istft, stft
 
 # as vocoder.denoiser.Denoiser's defaults: silence frames whose WaveGlow output is the bias, its STFT
 DENOISER_FRAMES, DENOISER_FFT, DENOISER_HOP = 88, 1024, 256
 
 
-def durations_from_log(log_durations: np.ndarray, lengths: np.ndarray, pace: float = 1.0) -> np.ndarray:
-    """(B, N) log(1 + frames) → (B, N) int64 frames, 0 on padding, at least one frame per
-    item (``tts.models.duration_tacotron.durations_from_log``, in numpy)."""
-    mask = np.arange(log_durations.shape[1])[None, :] < lengths[:, None]
-    d = np.maximum(np.round(np.expm1(log_durations) / pace), 0).astype(np.int64) * mask
-    d[:, 0] = np.where(d.sum(1) == 0, 1, d[:, 0])
-    return d
-
-
-class OnnxGraph:
-    """One ONNX graph: ``graph(**arrays)`` → its outputs by name (inputs the exporter
-    dropped as unused are not fed)."""
-
-    def __init__(self, path: Path, threads: int | None = None):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as err:  # onnxruntime's own errors for a broken file
-            raise VoiceError(f"{path}: cannot be loaded ({first_line(err, 160)})") from None
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        self.outputs = [o.name for o in self.session.get_outputs()]
-
-    def __call__(self, **feeds: np.ndarray) -> dict[str, np.ndarray]:
-        got = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})
-        return dict(zip(self.outputs, got))
+def _graph(path: Path, threads: int | None) -> OnnxGraph:
+    try:
+        return OnnxGraph(path, threads)
+    except GraphLoadError as err:
+        raise VoiceError(str(err)) from None
 
 
 class OnnxWaveGlow:
@@ -128,9 +101,9 @@ class OnnxSynthesizer(SentenceSynthesizer):
         if manifest["backend"] != "onnx":
             raise VoiceError(f"{path} is a {manifest['backend']} export; the torch-free runtime runs ONNX")
         self.config = manifest["acoustic_config"]
-        if self.config["decoder"] != "parallel":
+        if not export_is_torch_free(manifest):
             raise VoiceError(
-                f"{path}: a {self.config['decoder']} model's decoder loop runs in PyTorch; "
+                f"{path}: this model's inference runs in PyTorch; "
                 "use synthesis.pipeline.Synthesizer (tts-synthesize picks it)"
             )
         self.path, self.manifest, self.card = path, manifest, manifest["card"]
@@ -140,7 +113,7 @@ class OnnxSynthesizer(SentenceSynthesizer):
         self.log_f0_std = manifest["log_f0_std"]
         self.batch_size, self.warnings = batch_size, []
         graphs = manifest["graphs"]
-        self.text, self.frames = (OnnxGraph(path / graphs[g]["file"], threads) for g in ("text", "frames"))
+        self.text, self.frames = (_graph(path / graphs[g]["file"], threads) for g in ("text", "frames"))
         self.frontend = Frontend(user_dict=user_dict)
         self.sigma, self.denoise, self.threads = sigma, denoise, threads
         self.has_waveglow = "vocoder" in graphs
@@ -149,7 +122,7 @@ class OnnxSynthesizer(SentenceSynthesizer):
     def _make_vocoder(self, name: str):
         if name == "waveglow":
             m = self.manifest
-            graph = OnnxGraph(self.path / m["graphs"]["vocoder"]["file"], self.threads)
+            graph = _graph(self.path / m["graphs"]["vocoder"]["file"], self.threads)
             return OnnxWaveGlow(
                 graph, m["vocoder_config"], m["silence_level"], self.sample_rate, self.sigma, self.denoise
             )
@@ -166,21 +139,20 @@ class OnnxSynthesizer(SentenceSynthesizer):
     ) -> dict[str, np.ndarray]:
         """(B, N) int64 symbol ids, (B,) lengths → ``frames`` graph outputs (log_mel_post
         (B, n_mels, T), lengths (B,), index (B, T), ...) and ``durations`` (B, N)."""
-        feeds = {"symbols": symbols, "lengths": lengths}
-        if self.n_speakers > 1:
-            if speakers is None:
-                raise ValueError("this model has several speakers: pass speaker ids")
-            feeds["speakers"] = speakers
-        text = self.text(**feeds)
-        durations = durations_from_log(text["log_durations"], lengths, pace)
-        shift = semitones_to_pitch_shift(pitch_shift, self.log_f0_std) if pitch_shift else 0.0
-        out = self.frames(
-            memory=text["memory"],
-            durations=durations,
-            pitch_shift=np.array(shift, dtype=np.float32),
-            energy_scale=np.array(energy_scale, dtype=np.float32),
+        if self.n_speakers > 1 and speakers is None:
+            raise ValueError("this model has several speakers: pass speaker ids")
+        speakers = speakers if self.n_speakers > 1 else None
+        return duration_steps.run(
+            self.text,
+            self.frames,
+            symbols,
+            lengths,
+            speakers,
+            pitch_shift,
+            energy_scale,
+            pace,
+            self.log_f0_std,
         )
-        return {**out, "durations": durations}
 
     def _synthesize(self, ids, speaker, pitch_shift, energy_scale, pace) -> list[BatchItem]:
         symbols, lengths = padded_batch(ids)

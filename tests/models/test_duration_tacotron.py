@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from tts.models import build_acoustic
-from tts.models.duration_tacotron import DurationTacotron2, regulate_length
-from tts.models.tacotron2 import Tacotron2Config
+from tts.models.duration_tacotron import DurationConfig, DurationTacotron2, regulate_length
 
 SMALL = dict(
     n_symbols=40,
@@ -30,7 +29,7 @@ SMALL = dict(
 
 def model(decoder="parallel", **kw):
     torch.manual_seed(0)
-    return build_acoustic(Tacotron2Config(**{**SMALL, "decoder": decoder, **kw})).eval()
+    return build_acoustic(DurationConfig(**{**SMALL, "decoder": decoder, **kw})).eval()
 
 
 def test_regulate_length_repeats_symbols_and_marks_positions():
@@ -45,13 +44,22 @@ def test_regulate_length_repeats_symbols_and_marks_positions():
     assert (padded["upsampled"][1, 2:] == 0).all()
 
 
-def test_attention_stays_a_config_choice():
-    assert type(model("attention", reduction=2)).__name__ == "Tacotron2"
+def test_the_model_is_picked_by_kind_or_by_an_earlier_configs_decoder():
+    from tts.models.migrate import saved_config
+
+    # a config saved when every model shared one dict: the decoder names the model, and the
+    # other model's sizes are dropped
+    earlier = {**SMALL, "decoder": "attention", "reduction": 2, "parallel_dim": 8, "pitch_level": False}
+    assert type(build_acoustic(saved_config(earlier))).__name__ == "Tacotron2"
+    earlier = {**SMALL, "decoder": "autoregressive", "attention_rnn_dim": 8, "max_decoder_steps": 9}
+    assert saved_config(earlier) == DurationConfig(**{**SMALL, "decoder": "autoregressive"})
     assert isinstance(model("parallel"), DurationTacotron2)
+    with pytest.raises(ValueError, match="unknown acoustic model"):
+        saved_config({"kind": "diffusion"})
     with pytest.raises(ValueError, match="reduction must be 1"):
-        Tacotron2Config(decoder="parallel", reduction=2)
+        DurationConfig(decoder="parallel", reduction=2)
     with pytest.raises(ValueError, match="unknown decoder"):
-        Tacotron2Config(decoder="diffusion")
+        DurationConfig(decoder="diffusion")
 
 
 @pytest.mark.parametrize("decoder", ["parallel", "autoregressive"])
@@ -223,5 +231,5 @@ def test_autoregressive_step_loop_matches_the_fused_training_pass():
 
 
 def test_config_round_trip_keeps_the_decoder():
-    c = Tacotron2Config(**{**SMALL, "decoder": "autoregressive"})
-    assert Tacotron2Config(**dataclasses.asdict(c)).decoder == "autoregressive"
+    c = DurationConfig(**{**SMALL, "decoder": "autoregressive"})
+    assert DurationConfig(**dataclasses.asdict(c)).decoder == "autoregressive"

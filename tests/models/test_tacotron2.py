@@ -3,10 +3,11 @@
 import pytest
 import torch
 
+from core.pitch import semitones_to_pitch_shift
 from tts.models.alignment import alignment_metrics
 from tts.models.losses import LossWeights, guided_attention_loss, tacotron2_loss
 from tts.models.tacotron2 import Tacotron2, Tacotron2Config
-from tts.models.variance import phone_averages, semitones_to_pitch_shift
+from tts.models.variance import phone_averages
 
 TINY = dict(
     symbol_dim=32,

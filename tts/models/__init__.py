@@ -1,13 +1,13 @@
-"""Acoustic models: symbols (+ speaker, pitch, energy) → mel spectrogram."""
+"""Acoustic models: symbols (+ speaker, pitch, energy) → mel spectrogram.
 
+base.py               the config, output, statistics and interface every model shares
+registry.py           models by name (``kind``): ``build_acoustic``, ``register``
+migrate.py            configs and weights saved by earlier versions
+layers.py             the text encoder and prenet both families use
+tacotron2.py          Tacotron2 with attention; tacotron2_export.py: its exported graphs
+duration_tacotron.py  the duration-informed Tacotron2; duration_steps.py: its inference
+                      steps for every backend (numpy, no torch)
+variance.py           pitch and energy predictors; losses.py; alignment.py
+"""
 
-def build_acoustic(config):
-    """The acoustic model a ``Tacotron2Config`` describes: Tacotron2 with attention, or the
-    duration-informed model (``decoder: parallel | autoregressive``)."""
-    if config.decoder == "attention":
-        from .tacotron2 import Tacotron2
-
-        return Tacotron2(config)
-    from .duration_tacotron import DurationTacotron2
-
-    return DurationTacotron2(config)
+from .registry import build_acoustic, register  # noqa: F401

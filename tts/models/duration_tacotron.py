@@ -24,14 +24,53 @@ Tacotron2, ``forward`` takes and returns normalized mels and ``infer`` returns l
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.layers import MaskedConvStack, length_mask
+from core.graph_spec import GraphSpec, TorchGraph
+from core.layers import length_mask
 
-from .tacotron2 import AcousticOutput, DatasetStats, Encoder, Prenet, Tacotron2Config
-from .variance import HarmonicComb, VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
+from . import duration_steps
+from .base import AcousticConfig, AcousticModel, AcousticOutput, ExportUnsupported
+from .layers import Encoder, Prenet, postnet, speaker_layers
+from .migrate import fold_variance_gains
+from .variance import HarmonicComb, VarianceEmbedding, VariancePredictor
+
+DECODERS = ("parallel", "autoregressive")
+
+
+@dataclass
+class DurationConfig(AcousticConfig):
+    """The duration-informed model's sizes (the shared ones in ``AcousticConfig``)."""
+
+    kind: str = "duration"
+    decoder: str = "parallel"  # parallel: residual convolutions; autoregressive: prenet + 2 LSTMs
+    parallel_dim: int = 256  # parallel decoder: residual conv blocks
+    parallel_layers: int = 4
+    parallel_kernel: int = 5
+    zero_init_variance: bool = True  # pitch/energy/speaker projections start at zero
+    # predict each utterance's pitch level (its mean) apart from the contour, from the
+    # memory without letting the level's error train the encoder
+    pitch_level: bool = False
+    # besides the linear pitch projection, one learned vector per pitch bin (FastSpeech2's
+    # quantized pitch embedding; 0: none), bins evenly spaced over ±pitch_bin_range
+    # normalized log-F0 units, so the decoder can place harmonics per pitch
+    pitch_bins: int = 0
+    pitch_bin_range: float = 6.0
+    # also give the decoder the log-mel of a harmonic comb at each frame's F0
+    # (tts.models.variance.HarmonicComb), through a projection that starts at zero
+    pitch_harmonics: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.decoder not in DECODERS:
+            raise ValueError(f"unknown decoder {self.decoder!r} ({', '.join(DECODERS)})")
+        if self.reduction != 1:
+            raise ValueError(f"the {self.decoder} decoder predicts every frame: reduction must be 1")
 
 
 def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int | None = None) -> dict:
@@ -64,58 +103,10 @@ def regulate_length(memory: torch.Tensor, durations: torch.Tensor, frames: int |
     }
 
 
-def durations_from_log(log_durations: torch.Tensor, mask: torch.Tensor, pace: float = 1.0) -> torch.Tensor:
-    """(B, N) predicted log(1 + frames) → frames (B, N) long, 0 on padding; an item whose
-    symbols all round to 0 frames gets 1 (every backend rounds here, the same way)."""
-    d = torch.clamp(torch.round(torch.expm1(log_durations) / pace), min=0).long() * mask
-    d[:, 0] = torch.where(d.sum(1) == 0, torch.ones_like(d[:, 0]), d[:, 0])
-    return d
-
-
-def synthesize(
-    encode_text,
-    frames,
-    symbols: torch.Tensor,
-    symbol_lengths: torch.Tensor,
-    speakers,
-    pitch_shift: float,
-    energy_scale: float,
-    pace: float,
-    log_f0_std: float,
-) -> AcousticOutput:
-    """Synthesis from the two parts of a duration-informed model, shared by every backend
-    (PyTorch, TorchScript, ONNX): ``encode_text(symbols, lengths, speakers) → (memory,
-    log_durations)``; ``frames(memory, durations, pitch_shift, energy_scale) → (mel,
-    mel_post, lengths, index, pitch, energy, pitch_pred, energy_pred)`` with log-mels."""
-    shift = semitones_to_pitch_shift(pitch_shift, log_f0_std) if pitch_shift else 0.0
-    memory, log_dur = encode_text(symbols, symbol_lengths, speakers)
-    durations = durations_from_log(log_dur, length_mask(symbol_lengths, symbols.shape[1]), pace)
-    mel, post, lengths, index, pitch, energy, pitch_pred, energy_pred = frames(
-        memory, durations, torch.tensor(float(shift)), torch.tensor(float(energy_scale))
-    )
-    mask = length_mask(lengths, mel.shape[2])
-    alignment = F.one_hot(index.long(), symbols.shape[1]).to(mel.dtype) * mask[:, :, None]
-    done = torch.ones(symbols.shape[0], dtype=torch.bool, device=symbols.device)
-    return AcousticOutput(
-        mel,
-        post,
-        mel.new_zeros(mel.shape[0], 0),
-        alignment,
-        pitch,
-        energy,
-        pitch_pred,
-        energy_pred,
-        lengths,
-        done,
-        done,
-        extra={"durations": durations},
-    )
-
-
 class ParallelDecoder(nn.Module):
     """(B, T, E) upsampled memory → (B, n_mels, T): residual Conv-ReLU-LayerNorm blocks."""
 
-    def __init__(self, c: Tacotron2Config):
+    def __init__(self, c: DurationConfig):
         super().__init__()
         d = c.parallel_dim
         self.inp = nn.Linear(c.encoder_dim, d)
@@ -140,7 +131,7 @@ class AutoregressiveDecoder(nn.Module):
     """Prenet(previous frame) ⊕ upsampled memory → 2 LSTMs → frame. In training the LSTMs run
     once over the whole teacher-forced sequence (fused ``nn.LSTM``); ``step`` runs one frame."""
 
-    def __init__(self, c: Tacotron2Config):
+    def __init__(self, c: DurationConfig):
         super().__init__()
         self.c = c
         self.prenet = Prenet(c.n_mels, c.prenet_dim, c.prenet_dropout, c.prenet_dropout_at_inference)
@@ -170,19 +161,23 @@ class AutoregressiveDecoder(nn.Module):
         return torch.stack(frames, 2) * mask[:, None, :].to(x.dtype)
 
 
-class DurationTacotron2(DatasetStats, nn.Module):
+class DurationTacotron2(AcousticModel):
     """The duration-informed acoustic model: ``forward`` trains with ground-truth durations,
-    pitch and energy; ``infer`` synthesizes from text alone, with pitch and energy control."""
+    pitch and energy; ``infer`` synthesizes from text alone, with pitch, energy and pace
+    control, through ``tts.models.duration_steps`` (the steps every backend runs)."""
 
-    FRESH_MODULES = ("pitch_level", "pitch_bins", "harmonics")  # fine-tuning may add these to older weights
+    config_class = DurationConfig
+    takes_pace = True
+    trains_on_durations = True
+    torch_free = True
+    FRESH_MODULES = ("pitch_level", "pitch_bins", "harmonics")
 
-    def __init__(self, config: Tacotron2Config):
+    def __init__(self, config: DurationConfig):
         super().__init__()
         self.config = c = config
         e = c.encoder_dim
         self.encoder = Encoder(c)
-        self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
-        self.speaker_proj = nn.Linear(c.speaker_dim, e) if c.n_speakers > 1 else None
+        self.speaker_embedding, self.speaker_proj = speaker_layers(c)
         self.duration_predictor = VariancePredictor(
             e, c.variance_filters, c.variance_kernel, c.variance_dropout
         )
@@ -207,24 +202,11 @@ class DurationTacotron2(DatasetStats, nn.Module):
                     nn.init.zeros_(layer.weight)
                     nn.init.zeros_(layer.bias)
         self.decoder = ParallelDecoder(c) if c.decoder == "parallel" else AutoregressiveDecoder(c)
-        self.postnet = MaskedConvStack(
-            [c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
-            c.postnet_kernel,
-            "tanh",
-            c.postnet_dropout,
-            last_activation=False,
-        )
+        self.postnet = postnet(c)
         self.register_stats(c.n_mels)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # Weights from before zero_init_variance scaled each projection by a learned scalar
-        # (pitch, energy, speaker): fold the scalars into the projections, exactly.
-        gains = state_dict.pop(prefix + "gains", None)
-        if gains is not None:
-            for g, name in zip(gains, ("pitch_embedding.proj", "energy_embedding.proj", "speaker_proj")):
-                for part in ("weight", "bias"):
-                    if prefix + f"{name}.{part}" in state_dict:
-                        state_dict[prefix + f"{name}.{part}"] = state_dict[prefix + f"{name}.{part}"] * g
+        fold_variance_gains(state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _text(self, symbols, symbol_lengths, speakers) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -381,14 +363,159 @@ class DurationTacotron2(DatasetStats, nn.Module):
         (B, T, N); ``extra["durations"]`` (B, N)."""
         if symbol_lengths is None:
             symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
-        return synthesize(
-            self.encode_text,
+        if self.speaker_embedding is not None and speakers is None:
+            raise ValueError("this model has several speakers: pass speaker ids")
+        device = symbols.device
+        text = TorchGraph(
+            self.encode_text, ["symbols", "lengths", "speakers"], duration_steps.TEXT_OUTPUTS, device
+        )
+        frames = TorchGraph(
             self.frames,
-            symbols,
-            symbol_lengths,
+            ["memory", "durations", "pitch_shift", "energy_scale"],
+            duration_steps.FRAME_OUTPUTS,
+            device,
+        )
+        out = duration_steps.run(
+            text,
+            frames,
+            symbols.cpu().numpy(),
+            symbol_lengths.cpu().numpy(),
+            None if speakers is None else speakers.cpu().numpy(),
+            pitch_shift,
+            energy_scale,
+            pace,
+            self.log_f0_std,
+        )
+        return output_of_steps({k: torch.from_numpy(v).to(device) for k, v in out.items()}, symbols.shape[1])
+
+    def graph_specs(self, batch: int = 2, n: int = 11, frames: int = 24) -> list[GraphSpec]:
+        return duration_graph_specs(self, batch, n)
+
+    @classmethod
+    def exportable(cls, config: DurationConfig) -> str | None:
+        if config.decoder != "parallel":
+            return f"the {config.decoder} decoder cannot be exported yet (its frame loop): parallel can"
+        return None
+
+    @classmethod
+    def exported(cls, graphs: dict, config: DurationConfig, log_f0_std: float):
+        return ExportedDurationModel(graphs, config, log_f0_std, cls)
+
+
+def output_of_steps(out: dict[str, torch.Tensor], n_symbols: int) -> AcousticOutput:
+    """``duration_steps.run``'s outputs as tensors → an ``AcousticOutput`` whose alignment is
+    the one-hot symbol of each frame (B, T, N) and ``extra["durations"]`` (B, N)."""
+    mel = out["log_mel"]
+    mask = length_mask(out["lengths"], mel.shape[2])
+    alignment = F.one_hot(out["index"].long(), n_symbols).to(mel.dtype) * mask[:, :, None]
+    done = torch.ones(mel.shape[0], dtype=torch.bool, device=mel.device)
+    return AcousticOutput(
+        mel,
+        out["log_mel_post"],
+        mel.new_zeros(mel.shape[0], 0),
+        alignment,
+        out["pitch"],
+        out["energy"],
+        out["pitch_pred"],
+        out["energy_pred"],
+        out["lengths"],
+        done,
+        done,
+        extra={"durations": out["durations"]},
+    )
+
+
+class ExportedDurationModel:
+    """A duration-informed model's ``text`` and ``frames`` graphs (any backend) with its
+    ``infer``: the same ``duration_steps.run`` as PyTorch."""
+
+    def __init__(self, graphs: dict, config: DurationConfig, log_f0_std: float, model_class: type):
+        self.graphs, self.config, self.log_f0_std = graphs, config, log_f0_std
+        self.takes_pace, self.torch_free = model_class.takes_pace, model_class.torch_free
+
+    @torch.no_grad()
+    def infer(
+        self,
+        symbols: torch.Tensor,
+        symbol_lengths: torch.Tensor | None = None,
+        speakers: torch.Tensor | None = None,
+        pitch_shift: float = 0.0,
+        energy_scale: float = 1.0,
+        max_steps: int | None = None,
+        pace: float = 1.0,
+    ) -> AcousticOutput:
+        if symbol_lengths is None:
+            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1])
+        if self.config.n_speakers > 1 and speakers is None:
+            raise ValueError("this model has several speakers: pass speaker ids")
+        speakers = speakers.numpy() if speakers is not None and self.config.n_speakers > 1 else None
+        out = duration_steps.run(
+            self.graphs["text"],
+            self.graphs["frames"],
+            symbols.numpy(),
+            symbol_lengths.numpy(),
             speakers,
             pitch_shift,
             energy_scale,
             pace,
-            float(self.variance_stats[1]),
+            self.log_f0_std,
         )
+        return output_of_steps({k: torch.from_numpy(np.asarray(v)) for k, v in out.items()}, symbols.shape[1])
+
+
+class DurationGraphs(nn.Module):
+    """The two graphs of ``duration_steps`` as methods of one module (one TorchScript file)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def text(self, symbols, lengths, speakers=None):
+        return self.model.encode_text(symbols, lengths, speakers)
+
+    def frames(self, memory, durations, pitch_shift, energy_scale):
+        return self.model.frames(memory, durations, pitch_shift, energy_scale)
+
+
+def duration_graph_specs(model, batch: int = 2, n: int = 11) -> list[GraphSpec]:
+    """The ``text`` and ``frames`` graphs of any model with ``encode_text`` and ``frames``
+    (``duration_steps``'s contract), with example inputs."""
+    reason = model.exportable(model.config)
+    if reason:
+        raise ExportUnsupported(reason)
+    c = model.config
+    model = model.eval()
+    lengths = torch.tensor([n] + [max(2, n - 3)] * (batch - 1))
+    real = torch.arange(n)[None] < lengths[:, None]
+    symbols = torch.randint(1, c.n_symbols, (batch, n)) * real
+    text_in = {"symbols": symbols, "lengths": lengths}
+    if getattr(model, "speaker_embedding", None) is not None:
+        text_in["speakers"] = torch.zeros(batch, dtype=torch.long)
+    with torch.no_grad():
+        memory, _ = model.encode_text(symbols, lengths, text_in.get("speakers"))
+    frames_in = {
+        "memory": memory,
+        "durations": torch.randint(0, 5, (batch, n)) * real,
+        "pitch_shift": torch.tensor(0.0),
+        "energy_scale": torch.tensor(1.0),
+    }
+    owner = DurationGraphs(model).eval()
+    bn, bt = {0: "batch", 1: "symbols"}, {0: "batch", 1: "frames"}
+    outputs = duration_steps.FRAME_OUTPUTS
+    frame_axes = {
+        "log_mel": {0: "batch", 2: "frames"},
+        "log_mel_post": {0: "batch", 2: "frames"},
+        "lengths": {0: "batch"},
+        **{k: bt for k in outputs[3:]},
+    }
+    text_axes = {
+        "symbols": bn,
+        "lengths": {0: "batch"},
+        "speakers": {0: "batch"},
+        "memory": bn,
+        "log_durations": bn,
+    }
+    return [
+        GraphSpec("text", owner, text_in, duration_steps.TEXT_OUTPUTS, text_axes),
+        GraphSpec("frames", owner, frames_in, outputs, {"memory": bn, "durations": bn, **frame_axes}),
+    ]

@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from core.layers import length_mask
 
-from .tacotron2 import AcousticOutput
+from .base import AcousticOutput
 
 
 @dataclass

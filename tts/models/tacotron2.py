@@ -18,135 +18,38 @@ buffers): ``forward`` takes and returns normalized mels, ``infer`` returns log-m
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from core.layers import BiLSTM, MaskedConvStack, length_mask
+from core.layers import length_mask
+from core.pitch import semitones_to_pitch_shift
 
-from .variance import VarianceEmbedding, VariancePredictor, semitones_to_pitch_shift
-
-DECODERS = ("attention", "parallel", "autoregressive")
+from .base import AcousticConfig, AcousticModel, AcousticOutput
+from .layers import Encoder, Prenet, postnet, prenet_masks, speaker_layers
+from .variance import VarianceEmbedding, VariancePredictor
 
 
 @dataclass
-class Tacotron2Config:
-    """All sizes of the model. Defaults are NVIDIA's published Tacotron2 (full size)."""
+class Tacotron2Config(AcousticConfig):
+    """Tacotron2's sizes. Defaults are NVIDIA's published Tacotron2 (full size)."""
 
-    n_symbols: int = 0  # the symbol table's size: set by whoever builds the model
-    n_mels: int = 80
-    reduction: int = 1  # frames per decoder step (1-4)
-    symbol_dim: int = 512
-    encoder_convs: int = 3
-    encoder_kernel: int = 5
-    encoder_dim: int = 512
-    encoder_dropout: float = 0.5
+    kind: str = "tacotron2"
     attention_rnn_dim: int = 1024
     attention_dim: int = 128
     location_filters: int = 32
     location_kernel: int = 31
-    decoder_rnn_dim: int = 1024
-    prenet_dim: int = 256
-    prenet_dropout: float = 0.5
-    prenet_dropout_at_inference: bool = True
     attention_dropout: float = 0.1
-    decoder_dropout: float = 0.1
-    postnet_dim: int = 512
-    postnet_convs: int = 5
-    postnet_kernel: int = 5
-    postnet_dropout: float = 0.5
-    n_speakers: int = 1  # more than 1 adds a speaker embedding
-    speaker_dim: int = 64
-    variance: bool = True  # pitch and energy predictors
-    variance_filters: int = 256
-    variance_kernel: int = 3
-    variance_dropout: float = 0.5
     gate_threshold: float = 0.5
     max_decoder_steps: int = 1000
     max_frames_per_symbol: float = 12.0  # inference stops by this many frames per symbol
-    # attention: Tacotron2's location-sensitive attention (learned alignment, stop token);
-    # parallel / autoregressive: explicit durations (tts/models/duration_tacotron.py)
-    decoder: str = "attention"
-    parallel_dim: int = 256  # parallel decoder: residual conv blocks
-    parallel_layers: int = 4
-    parallel_kernel: int = 5
-    zero_init_variance: bool = True  # pitch/energy/speaker projections start at zero
-    # duration-informed models: predict each utterance's pitch level (its mean) apart from
-    # the contour, from the memory without letting the level's error train the encoder
-    pitch_level: bool = False
-    # duration-informed models: besides the linear pitch projection, one learned vector per
-    # pitch bin (FastSpeech2's quantized pitch embedding; 0: none), bins evenly spaced over
-    # ±pitch_bin_range normalized log-F0 units, so the decoder can place harmonics per pitch
-    pitch_bins: int = 0
-    pitch_bin_range: float = 6.0
-    # duration-informed models: also give the decoder the log-mel of a harmonic comb at each
-    # frame's F0 (tts.models.variance.HarmonicComb), through a projection that starts at zero
-    pitch_harmonics: bool = False
-
-    RETIRED = ("variance_gain_init",)  # keys of earlier saved configs, now without effect
-
-    @classmethod
-    def saved(cls, values: dict) -> Tacotron2Config:
-        """The config stored with a model (checkpoint or voice), older keys tolerated."""
-        return cls(**{k: v for k, v in values.items() if k not in cls.RETIRED})
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 1 <= self.reduction <= 4:
             raise ValueError("reduction must be between 1 and 4")
-        if self.decoder not in DECODERS:
-            raise ValueError(f"unknown decoder {self.decoder!r} ({', '.join(DECODERS)})")
-        if self.decoder != "attention" and self.reduction != 1:
-            raise ValueError(f"the {self.decoder} decoder predicts every frame: reduction must be 1")
-        if self.encoder_dim % 2:
-            raise ValueError("encoder_dim must be even (two LSTM directions)")
-
-
-@dataclass
-class AcousticOutput:
-    """Teacher-forced outputs (training) or free-running outputs (``infer``).
-
-    mel, mel_post: (B, n_mels, T); gate: (B, S) stop logits; alignment: (B, S, N);
-    pitch, energy: (B, N) the values used (normalized units);
-    pitch_pred, energy_pred: (B, N) the predictors' outputs (None without variance).
-    For ``infer``: lengths (B,) frames produced, stopped_by_gate and reached_end (B,) bool.
-    """
-
-    mel: torch.Tensor
-    mel_post: torch.Tensor
-    gate: torch.Tensor
-    alignment: torch.Tensor
-    pitch: torch.Tensor | None = None
-    energy: torch.Tensor | None = None
-    pitch_pred: torch.Tensor | None = None
-    energy_pred: torch.Tensor | None = None
-    lengths: torch.Tensor | None = None
-    stopped_by_gate: torch.Tensor | None = None
-    reached_end: torch.Tensor | None = None
-    extra: dict = field(default_factory=dict)
-
-
-class Encoder(nn.Module):
-    """(B, N) symbols → (B, N, encoder_dim)."""
-
-    def __init__(self, c: Tacotron2Config):
-        super().__init__()
-        if c.n_symbols < 1:
-            raise ValueError("model.n_symbols must be the symbol table's size (len(frontend.DEFAULT_TABLE))")
-        self.embedding = nn.Embedding(c.n_symbols, c.symbol_dim, padding_idx=0)
-        std = math.sqrt(2.0 / (c.n_symbols + c.symbol_dim))
-        nn.init.uniform_(self.embedding.weight, -math.sqrt(3.0) * std, math.sqrt(3.0) * std)
-        self.convs = MaskedConvStack(
-            [c.symbol_dim] + [c.encoder_dim] * c.encoder_convs, c.encoder_kernel, "relu", c.encoder_dropout
-        )
-        self.lstm = BiLSTM(c.encoder_dim, c.encoder_dim // 2)
-
-    def forward(self, symbols: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        mask = length_mask(lengths, symbols.shape[1])
-        x = self.convs(self.embedding(symbols).transpose(1, 2), mask)
-        return self.lstm(x.transpose(1, 2), lengths)
 
 
 class LocationSensitiveAttention(nn.Module):
@@ -184,49 +87,10 @@ class LocationSensitiveAttention(nn.Module):
         return torch.bmm(weights[:, None, :], memory).squeeze(1), weights
 
 
-class Prenet(nn.Module):
-    """Two ReLU layers with dropout, (B, in_dim) → (B, dim), also at inference by default.
-
-    At inference the dropout masks can be given (``masks``: two (B, dim) tensors of 0 and
-    1 / (1 - p)), so that every backend (PyTorch, TorchScript, ONNX) draws them the same way.
-    """
-
-    def __init__(self, in_dim: int, dim: int, dropout: float, dropout_at_inference: bool):
-        super().__init__()
-        self.layers = nn.ModuleList([nn.Linear(in_dim, dim, bias=False), nn.Linear(dim, dim, bias=False)])
-        self.dropout, self.always = dropout, dropout_at_inference
-
-    def forward(
-        self, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None
-    ) -> torch.Tensor:
-        for i, layer in enumerate(self.layers):
-            x = F.relu(layer(x))
-            x = (
-                x * masks[i]
-                if masks is not None
-                else F.dropout(x, self.dropout, self.training or self.always)
-            )
-        return x
-
-
-def prenet_masks(
-    batch: int, config: Tacotron2Config, like: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The prenet's two dropout masks for one inference step, (B, prenet_dim) each, drawn
-    from torch's global generator (all ones when dropout is off at inference)."""
-    shape = (batch, config.prenet_dim)
-    if not (config.prenet_dropout_at_inference and config.prenet_dropout > 0):
-        ones = like.new_ones(shape)
-        return ones, ones
-    keep = 1.0 - config.prenet_dropout
-    return tuple((torch.rand(shape, device=like.device) < keep).to(like.dtype) / keep for _ in range(2))
-
-
 @dataclass
 class DecoderState:
     """Tacotron2's decoder state between steps, for B utterances of N symbols. Exports take
-    and return these tensors in this order (``tensors``; older exports named them
-    ah, ac, dh, dc, weights, cum, context)."""
+    and return these tensors in this order (``tensors``)."""
 
     attention_hidden: torch.Tensor  # (B, attention_rnn_dim) the attention LSTM
     attention_cell: torch.Tensor  # (B, attention_rnn_dim)
@@ -327,43 +191,7 @@ class Decoder(nn.Module):
         return frames, torch.stack(gates, 1), torch.stack(weights, 1)
 
 
-class DatasetStats:
-    """Normalization statistics kept in buffers, for the acoustic models: log-F0 mean/std
-    over voiced frames, energy mean/std, mel mean/std per band."""
-
-    def register_stats(self, n_mels: int) -> None:
-        self.register_buffer("variance_stats", torch.tensor([0.0, 1.0, 0.0, 1.0]))
-        self.register_buffer("mel_mean", torch.zeros(n_mels))
-        self.register_buffer("mel_std", torch.ones(n_mels))
-
-    def set_stats(self, stats: dict) -> None:
-        """Take normalization statistics from a prepared dataset's ``stats.json``."""
-        self.variance_stats.copy_(
-            torch.tensor(
-                [stats["log_f0_mean"], stats["log_f0_std"], stats["energy_mean"], stats["energy_std"]]
-            )
-        )
-        self.mel_mean.copy_(torch.tensor(stats["mel_mean"]))
-        self.mel_std.copy_(torch.tensor(stats["mel_std"]))
-
-    def stats(self) -> dict:
-        """The statistics in the buffers, with the keys of ``stats.json``."""
-        f0_mean, f0_std, e_mean, e_std = self.variance_stats.tolist()
-        return {
-            "log_f0_mean": f0_mean,
-            "log_f0_std": f0_std,
-            "energy_mean": e_mean,
-            "energy_std": e_std,
-            "mel_mean": self.mel_mean.tolist(),
-            "mel_std": self.mel_std.tolist(),
-        }
-
-    def denormalize(self, mel: torch.Tensor) -> torch.Tensor:
-        """(B, n_mels, T) normalized → log-mel."""
-        return mel * self.mel_std[:, None] + self.mel_mean[:, None]
-
-
-class Tacotron2(DatasetStats, nn.Module):
+class Tacotron2(AcousticModel):
     """The acoustic model. ``forward`` trains (teacher forcing); ``infer`` synthesizes.
 
     Normalization statistics for pitch and energy live in buffers (set from the
@@ -371,12 +199,13 @@ class Tacotron2(DatasetStats, nn.Module):
     are converted inside the model and a saved model needs nothing else.
     """
 
+    config_class = Tacotron2Config
+
     def __init__(self, config: Tacotron2Config):
         super().__init__()
         self.config = c = config
         self.encoder = Encoder(c)
-        self.speaker_embedding = nn.Embedding(c.n_speakers, c.speaker_dim) if c.n_speakers > 1 else None
-        self.speaker_proj = nn.Linear(c.speaker_dim, c.encoder_dim) if c.n_speakers > 1 else None
+        self.speaker_embedding, self.speaker_proj = speaker_layers(c)
         if c.variance:
             self.pitch_predictor = VariancePredictor(
                 c.encoder_dim, c.variance_filters, c.variance_kernel, c.variance_dropout
@@ -387,13 +216,7 @@ class Tacotron2(DatasetStats, nn.Module):
             self.pitch_embedding = VarianceEmbedding(c.encoder_dim)
             self.energy_embedding = VarianceEmbedding(c.encoder_dim)
         self.decoder = Decoder(c)
-        self.postnet = MaskedConvStack(
-            [c.n_mels] + [c.postnet_dim] * (c.postnet_convs - 1) + [c.n_mels],
-            c.postnet_kernel,
-            "tanh",
-            c.postnet_dropout,
-            last_activation=False,
-        )
+        self.postnet = postnet(c)
         self.register_stats(c.n_mels)
 
     # -- shared front part ----------------------------------------------------------------
@@ -499,13 +322,24 @@ class Tacotron2(DatasetStats, nn.Module):
         """
         if symbol_lengths is None:
             symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
-        shift = semitones_to_pitch_shift(pitch_shift, float(self.variance_stats[1])) if pitch_shift else 0.0
+        shift = semitones_to_pitch_shift(pitch_shift, self.log_f0_std) if pitch_shift else 0.0
         enc = self.encode(symbols, symbol_lengths, speakers, shift, energy_scale)
         state = self.decoder.initial_state(enc["memory"])
         step = lambda frame, masks: self.decoder_step(
             frame, masks, state, enc["memory"], enc["processed"], enc["mask"]
         )
         return free_run(step, self.postprocess, enc, symbol_lengths, self.config, max_steps)
+
+    def graph_specs(self, batch: int = 2, n: int = 11, frames: int = 24) -> list:
+        from .tacotron2_export import graph_specs
+
+        return graph_specs(self, batch, n, frames)
+
+    @classmethod
+    def exported(cls, graphs: dict, config: Tacotron2Config, log_f0_std: float):
+        from .tacotron2_export import ExportedTacotron2
+
+        return ExportedTacotron2(graphs, config, log_f0_std)
 
 
 def free_run(

@@ -14,8 +14,6 @@ import math
 import torch
 from torch import nn
 
-from core.pitch import semitones_to_pitch_shift  # noqa: F401 (the models import it from here)
-
 
 class VariancePredictor(nn.Module):
     """(batch, channels, symbols) encoder outputs → (batch, symbols) one value per symbol.

@@ -23,9 +23,10 @@ from core.task import register_task
 from core.trainer import TrainConfig
 from frontend import DEFAULT_TABLE
 from tts.data.loader import FeatureDataset, collate
-from tts.models import build_acoustic
 from tts.models.alignment import alignment_metrics
+from tts.models.base import AcousticConfig
 from tts.models.losses import LossWeights, duration_model_loss, tacotron2_loss
+from tts.models.registry import build_acoustic, model_class
 from tts.models.tacotron2 import Tacotron2Config
 from tts.models.variance import phone_averages
 from tts.training.crops import crop_to_symbol_spans
@@ -67,7 +68,7 @@ class AcousticRunConfig:
     task: str = "acoustic"
     features: FeatureConfig = field(default_factory=FeatureConfig)
     data: AcousticDataConfig = field(default_factory=AcousticDataConfig)
-    model: Tacotron2Config = field(default_factory=Tacotron2Config)
+    model: AcousticConfig = field(default_factory=Tacotron2Config)  # any registered model, by kind
     loss: LossWeights = field(default_factory=LossWeights)
     train: TrainConfig = field(default_factory=TrainConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
@@ -84,10 +85,10 @@ class AcousticTask:
             speakers = None  # a one-speaker model speaks whoever it is trained on
         self.dir = Path(config.data.features_dir)
         self.stats = check_features(self.dir, config.features)
-        self.durational = config.model.decoder != "attention"
+        self.durational = model_class(config.model.kind).trains_on_durations
         if config.data.crop_frames and not self.durational:
             raise ValueError(
-                "data.crop_frames needs a duration-informed decoder (parallel or autoregressive)"
+                f"data.crop_frames needs a model that trains on durations, not {config.model.kind}"
             )
         durations = load_durations(self.dir) if self.durational else None
         self.train_set = FeatureDataset(self.dir, "train", speakers, config.data.max_frames, durations)
