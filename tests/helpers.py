@@ -2,6 +2,7 @@
 prepared in the test session, and tiny model settings that train on it in seconds."""
 
 import csv
+import json
 
 import soundfile as sf
 
@@ -174,3 +175,40 @@ class ThreadedServer:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(60)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(30)
+
+
+def write_voice(model, out):
+    """A voice folder around an untrained model (parity and plumbing do not depend on training)."""
+    from dataclasses import asdict
+
+    from core.features import FeatureConfig
+    from frontend import DEFAULT_TABLE
+
+    import torch
+
+    out.mkdir()
+    DEFAULT_TABLE.save(out / "symbols.json")
+    torch.save(
+        {
+            "config": asdict(model.config),
+            "features": asdict(FeatureConfig()),
+            "speakers": ["a"],
+            "weights": model.state_dict(),
+        },
+        out / "acoustic.pt",
+    )
+    (out / "card.json").write_text(
+        json.dumps(
+            {
+                "format": "mandarin-tts-voice",
+                "version": 1,
+                "name": "random",
+                "sample_rate": 22050,
+                "speakers": ["a"],
+                "symbols": {"version": DEFAULT_TABLE.version, "checksum": DEFAULT_TABLE.checksum},
+                "acoustic": {"step": 0},
+                "vocoder": None,
+            }
+        )
+    )
+    return out

@@ -20,7 +20,7 @@ from synthesis.pipeline import Synthesizer
 from synthesis.voice import VoiceError, build_voice, load_voice
 from tts.models.tacotron2_export import lockstep
 
-from ..helpers import run_config, train_tiny, vocoder_config
+from ..helpers import run_config, train_tiny, vocoder_config, write_voice
 
 TEXTS = ["今天天气很好。", "我们去公园散步吧？", "你好。"]
 
@@ -302,41 +302,6 @@ def test_damaged_export_is_refused(exports, tmp_path):
     (copy / "postnet.onnx").unlink()
     with pytest.raises(VoiceError, match="missing"):
         load_export(copy)
-
-
-def write_voice(model, out):
-    """A voice folder around an untrained model (parity does not depend on training)."""
-    from dataclasses import asdict
-
-    from core.features import FeatureConfig
-    from frontend import DEFAULT_TABLE
-
-    out.mkdir()
-    DEFAULT_TABLE.save(out / "symbols.json")
-    torch.save(
-        {
-            "config": asdict(model.config),
-            "features": asdict(FeatureConfig()),
-            "speakers": ["a"],
-            "weights": model.state_dict(),
-        },
-        out / "acoustic.pt",
-    )
-    (out / "card.json").write_text(
-        json.dumps(
-            {
-                "format": "mandarin-tts-voice",
-                "version": 1,
-                "name": "random",
-                "sample_rate": 22050,
-                "speakers": ["a"],
-                "symbols": {"version": DEFAULT_TABLE.version, "checksum": DEFAULT_TABLE.checksum},
-                "acoustic": {"step": 0},
-                "vocoder": None,
-            }
-        )
-    )
-    return out
 
 
 @pytest.mark.parametrize(

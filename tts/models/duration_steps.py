@@ -18,7 +18,9 @@ import numpy as np
 
 from core.pitch import semitones_to_pitch_shift
 
+TEXT_INPUTS = ["symbols", "lengths", "speakers"]
 TEXT_OUTPUTS = ["memory", "log_durations"]
+FRAME_INPUTS = ["memory", "durations", "pitch_shift", "energy_scale"]
 FRAME_OUTPUTS = [
     "log_mel",
     "log_mel_post",
