@@ -28,7 +28,7 @@ def main() -> None:
     p.add_argument("--json", default="benchmarks/results/mcd_dtw.json")
     args = p.parse_args()
 
-    from core.data.prepare import load_item
+    from core.data.items import load_item
     from evaluation.mcd import mcd_dtw
 
     records = json.loads((Path(args.feats) / "index.json").read_text(encoding="utf-8"))[: args.pairs]

@@ -181,10 +181,10 @@ def write_voice(model, out):
     """A voice folder around an untrained model (parity and plumbing do not depend on training)."""
     from dataclasses import asdict
 
+    import torch
+
     from core.features import FeatureConfig
     from frontend import DEFAULT_TABLE
-
-    import torch
 
     out.mkdir()
     DEFAULT_TABLE.save(out / "symbols.json")

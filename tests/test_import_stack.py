@@ -54,3 +54,70 @@ def test_imports_point_down_the_stack(path):
 def test_the_check_sees_imports_inside_functions_and_relative_ones():
     source = "import torch\nfrom .layers import x\ndef f():\n    from synthesis.pipeline import Synthesizer\n"
     assert imported_packages(source, "core") == {"core", "synthesis"}
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Every project module → the project modules it imports (at the top or inside functions)."""
+    names = {}
+    for path in modules():
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+
+    def resolve(name: str) -> str | None:
+        while name and name not in names:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for module, path in names.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(resolve(a.name) for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package
+                for _ in range(max(node.level - 1, 0)):
+                    base = base.rpartition(".")[0]
+                full = ".".join(p for p in ((base if node.level else ""), node.module or "") if p)
+                found.update(
+                    resolve(f"{full}.{a.name}" if f"{full}.{a.name}" in names else full) for a in node.names
+                )
+        graph[module] = found - {None, module}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while not group or group[-1] != v:
+                group.append(stack.pop())
+                on_stack.discard(group[-1])
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_no_two_modules_import_each_other_even_lazily():
+    assert cycles(module_graph()) == []
+
+
+def test_the_cycle_check_finds_a_lazy_circle():
+    assert cycles({"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": {"a.x"}}) == [["a.x", "a.y"]]

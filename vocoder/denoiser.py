@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import torch
 
-from .waveglow import WaveGlow
-
 
 class Denoiser(torch.nn.Module):
-    def __init__(self, waveglow: WaveGlow, n_fft: int = 1024, hop_length: int = 256, frames: int = 88):
+    """``waveglow``: a WaveGlow or anything with its ``config``, ``silence_level`` and
+    ``infer(mel, sigma)`` (an exported graph)."""
+
+    def __init__(self, waveglow, n_fft: int = 1024, hop_length: int = 256, frames: int = 88):
         super().__init__()
         self.n_fft, self.hop = n_fft, hop_length
         self.register_buffer("window", torch.hann_window(n_fft))

@@ -22,6 +22,8 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import parametrizations, parametrize
 
+from .denoiser import Denoiser
+
 
 @dataclass
 class WaveGlowConfig:
@@ -272,8 +274,6 @@ class WaveGlowVocoder:
         self.model, self.sample_rate, self.sigma, self.denoise = model, sample_rate, sigma, denoise
         self.denoiser = None
         if denoise > 0:
-            from .denoiser import Denoiser
-
             self.denoiser = Denoiser(model)
 
     def to(self, device) -> WaveGlowVocoder:

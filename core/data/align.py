@@ -21,6 +21,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
+from core.data.items import load_item
 from core.files import atomic_path
 from frontend import DEFAULT_TABLE, SymbolTable
 from frontend.symbols import BREAKS, ENGLISH_PREFIX, ENGLISH_STRESS, ERHUA, INITIALS, MOODS
@@ -196,8 +197,6 @@ def align_features(
     """Train the HMM on every prepared utterance of ``feats_dir`` and write ``durations.npz``
     (atomically). Returns a summary: utterances aligned, those that could not be, and the
     log-likelihood per iteration."""
-    from core.data.prepare import load_item
-
     feats_dir = Path(feats_dir)
     records = json.loads((feats_dir / "index.json").read_text(encoding="utf-8"))
     stats = json.loads((feats_dir / "stats.json").read_text(encoding="utf-8"))

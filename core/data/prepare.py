@@ -28,6 +28,7 @@ from tqdm import tqdm
 from core.audio import AudioError, load_audio
 from core.data.align import DURATIONS_FILE, align_features
 from core.data.datasets import Item, read_dataset
+from core.data.items import load_item
 from core.features import FeatureConfig, FeatureExtractor
 from core.files import atomic_path, atomic_write_json
 from core.workers import run_jobs
@@ -111,12 +112,6 @@ def _record(item: Item, frames: int, n_symbols: int, seconds: float, pinyin: lis
         "audio": str(Path(item.audio).resolve()),
         "pinyin": " ".join(pinyin),
     }
-
-
-def load_item(feats_dir: str | Path, utt_id: str) -> dict[str, np.ndarray]:
-    """The cached arrays of one utterance (no pickled objects are read)."""
-    with np.load(Path(feats_dir) / "items" / f"{utt_id}.npz", allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
 
 
 def prepare(

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.data.prepare import load_item, prepare
+from core.data.items import load_item
+from core.data.prepare import prepare
 from core.features import FeatureConfig
 from frontend import DEFAULT_TABLE, Frontend
 

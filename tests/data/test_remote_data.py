@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.prepare import load_item
+from core.data.items import load_item
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "remote_data.py"
 

@@ -329,7 +329,7 @@ def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterance
     while the model kept the voice's buffers, so a semitone meant another thing in training
     and at synthesis."""
     from cli.train import _task_from_voice, load_run_config
-    from core.data.prepare import load_item
+    from core.data.items import load_item
     from synthesis.voice import build_voice
     from tts.training.acoustic import AcousticTask
 

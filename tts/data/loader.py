@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.data.prepare import load_item
+from core.data.items import load_item
 
 
 class FeatureDataset(torch.utils.data.Dataset):

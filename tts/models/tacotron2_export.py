@@ -26,15 +26,15 @@ from core.graph_spec import GraphSpec
 from core.layers import length_mask
 from core.pitch import semitones_to_pitch_shift
 
-from .base import AcousticOutput
+from .base import AcousticConfig, AcousticOutput
+from .decoder_loop import DecoderState, free_run
 from .layers import prenet_masks
-from .tacotron2 import DecoderState, Tacotron2, Tacotron2Config, free_run
 
 
 class Tacotron2Graphs(nn.Module):
     """The three graphs as methods of one module (one TorchScript file)."""
 
-    def __init__(self, model: Tacotron2):
+    def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
 
@@ -55,7 +55,7 @@ class Tacotron2Graphs(nn.Module):
         return self.model.postprocess(mel, lengths)
 
 
-def graph_specs(model: Tacotron2, batch: int = 2, n: int = 11, frames: int = 24) -> list[GraphSpec]:
+def graph_specs(model: nn.Module, batch: int = 2, n: int = 11, frames: int = 24) -> list[GraphSpec]:
     """The three graphs with example inputs of the given sizes."""
     c = model.config
     model = model.eval()
@@ -138,9 +138,9 @@ def decoder_step(graph, frame, masks, enc: dict, state) -> list[torch.Tensor]:
 class ExportedTacotron2:
     """Tacotron2 synthesis from its exported graphs (``infer`` as ``Tacotron2.infer``)."""
 
-    takes_pace, trains_on_durations, torch_free = Tacotron2.takes_pace, False, Tacotron2.torch_free
+    takes_pace = trains_on_durations = torch_free = False
 
-    def __init__(self, graphs: dict, config: Tacotron2Config, log_f0_std: float):
+    def __init__(self, graphs: dict, config: AcousticConfig, log_f0_std: float):
         self.graphs, self.config, self.log_f0_std = graphs, config, log_f0_std
 
     def encode(
@@ -194,7 +194,7 @@ class ExportedTacotron2:
 
 @torch.no_grad()
 def lockstep(
-    model: Tacotron2,
+    model: nn.Module,
     exported: ExportedTacotron2,
     symbols: torch.Tensor,
     lengths: torch.Tensor,
