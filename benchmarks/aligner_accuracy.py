@@ -1,7 +1,7 @@
 """How close the HMM aligner's syllable boundaries are to the truth.
 
 In the built-in corpus every toned pinyin syllable is one espeak-ng word, and
-libespeak-ng reports where each word starts in its audio (``core.data.espeak_words``).
+libespeak-ng reports where each word starts in its audio (``corpus.espeak_words``).
 For each utterance of a split (one sentence, Mandarin only), this renders the sentence
 again through the library with the corpus speaker's voice, checks that the audio is the
 corpus file's (same samples after the corpus's trimming), maps the word starts through
@@ -31,9 +31,9 @@ import numpy as np
 import soundfile as sf
 
 from core.data.align import load_durations
-from core.data.corpus import EDGE_SILENCE_S, VOICES, plan
-from core.data.espeak_words import word_starts
 from core.features import FeatureConfig
+from corpus.build import EDGE_SILENCE_S, VOICES, plan
+from corpus.espeak_words import word_starts
 from frontend import DEFAULT_TABLE, Frontend
 from frontend.symbols import BREAKS, ERHUA, INITIALS, MOODS
 

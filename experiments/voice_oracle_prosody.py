@@ -19,17 +19,14 @@ is. Prints a table and writes JSON (default experiments/results/voice_oracle_pro
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import soundfile as sf
 import torch
 from tqdm import tqdm
+from voice_scoring import score_folders, voice_and_splits, voice_options, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from experiments.voice_scoring import score_folders, voice_and_splits, voice_options, write_results  # noqa: E402
 
 MODES = ("free-running", "oracle durations", "oracle prosody")
 

@@ -4,7 +4,7 @@ Griffin-Lim: the vocoder floor per voice.
     python experiments/voice_pitch_floor.py [--sentences 24] [--voices 0,1,3]
 
 For the first --sentences test-split sentences of the built-in corpus (their texts from
-``core.data.sentences`` via ``data/corpus1/metadata.csv`` when present, else sampled anew),
+``corpus.sentences`` via ``data/corpus1/metadata.csv`` when present, else sampled anew),
 each voice renders them with espeak-ng; the log-mel (``core.features``) goes through
 Griffin-Lim (the default settings) back to audio. Reported per voice: the median F0 of the
 recordings, the share of frames YIN finds voiced in the recordings and in the Griffin-Lim
@@ -25,15 +25,15 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
     from core.audio import resample
-    from core.data.corpus import SAMPLE_RATE, VOICES, render, split_of
-    from core.data.sentences import sample_sentences
+    from core.data.splits import split_of
     from core.features import FeatureConfig, FeatureExtractor
     from core.pitch import yin
+    from corpus.build import SAMPLE_RATE, VOICES, render
+    from corpus.sentences import sample_sentences
     from frontend import Frontend
     from recognizer.api import Recognizer
     from recognizer.metrics import error_rate, toneless_error_rate
@@ -41,7 +41,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sentences", type=int, default=24)
-    ap.add_argument("--voices", default="0,1,3", help="indices into core.data.corpus.VOICES")
+    ap.add_argument("--voices", default="0,1,3", help="indices into corpus.build.VOICES")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "voice_pitch_floor.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)

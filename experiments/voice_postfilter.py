@@ -27,18 +27,15 @@ toned). Prints a table, writes JSON (default experiments/results/voice_postfilte
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import soundfile as sf
 import torch
 import torchaudio
 from tqdm import tqdm
+from voice_scoring import score_folders, voice_and_splits, voice_options, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from experiments.voice_scoring import score_folders, voice_and_splits, voice_options, write_results  # noqa: E402
 
 
 def statistics(mel: torch.Tensor, dct: torch.Tensor) -> dict[str, torch.Tensor]:

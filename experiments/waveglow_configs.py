@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 # name -> --set overrides of configs/waveglow_small.yaml (its own values in the first)
 VARIANTS = {

@@ -24,7 +24,6 @@ from statistics import fmean
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 BANDS = {"low": slice(0, 20), "mid": slice(20, 60), "high": slice(60, None)}
 

@@ -20,7 +20,6 @@ from pathlib import Path
 import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 CONTROLS = (
     ("pitch_down4", {"pitch_shift": -4.0}),
     ("pitch_up4", {"pitch_shift": 4.0}),

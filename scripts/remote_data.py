@@ -29,8 +29,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 CHECK_ITEMS = 5
 
 
@@ -42,7 +40,7 @@ def _rows(corpus: Path) -> list[list[str]]:
 def pack(corpus: Path, feats: Path, out: Path) -> None:
     from tqdm import tqdm
 
-    from core.data.corpus import plan
+    from corpus.build import plan
     from frontend import Frontend
 
     fe = Frontend()
@@ -75,8 +73,8 @@ def _restore(job: tuple[dict, dict, str, str, dict]) -> tuple[str, str | None, f
     import torch
 
     from core.audio import load_audio
-    from core.data.corpus import VOICES, speak, write_wav
     from core.features import FeatureConfig, FeatureExtractor
+    from corpus.build import VOICES, speak, write_wav
 
     torch.set_num_threads(1)
     record, entry, pack_dir, feats, config = job

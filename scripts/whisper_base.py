@@ -17,9 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from recognizer.whisper import DEFAULT_WHISPER_DIR, WhisperUnavailable, assemble_whisper_base, check_model_dir  # noqa: E402
+from recognizer.whisper import DEFAULT_WHISPER_DIR, WhisperUnavailable, assemble_whisper_base, check_model_dir
 
 
 def main() -> None:

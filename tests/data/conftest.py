@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 
 from core.audio import resample
-from core.data.corpus import build_corpus
+from corpus.build import build_corpus
 
 
 def espeak_wav(path, text, voice="en-us", rate=22050):

@@ -6,8 +6,9 @@ import hashlib
 import pytest
 import soundfile as sf
 
-from core.data.corpus import _stretches, build_corpus, split_of
-from core.data.sentences import news_sentences, review_sentences, sample_sentences
+from core.data.splits import split_of
+from corpus.build import _stretches, build_corpus
+from corpus.sentences import news_sentences, review_sentences, sample_sentences
 from frontend import Frontend
 
 
@@ -94,8 +95,8 @@ def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
 
     import numpy as np
 
-    from core.data.corpus import VOICES, pitch_offset, render
     from core.pitch import yin
+    from corpus.build import VOICES, pitch_offset, render
     from frontend import Frontend
 
     offsets = [pitch_offset(0, i, 20) for i in range(200)]
@@ -112,7 +113,7 @@ def test_pitch_spread_offsets_are_deterministic_bounded_and_audible():
 
 
 def test_only_some_splits_keep_the_ids_of_the_whole_corpus(tmp_path):
-    from core.data.sentences import sample_sentences
+    from corpus.sentences import sample_sentences
     from frontend import Frontend
 
     fe = Frontend()

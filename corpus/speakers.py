@@ -8,7 +8,7 @@ envelope and aperiodicity are resampled along frequency by a warp factor ``alpha
 and half its F0 sits in a male range; ``alpha`` > 1 raises them), F0 is multiplied by its own
 ratio, and the frames are synthesized again. Timing is kept, so the transcript still holds.
 
-A converted corpus has the layout of ``core.data.corpus`` (metadata.csv, wavs/, corpus.json)
+A converted corpus has the layout of ``corpus.build`` (metadata.csv, wavs/, corpus.json)
 and carries its source's licence. Speakers are either drawn per utterance from ranges
 (training: a new speaker for every sentence) or fixed by name (held-out speakers, whose warp
 lies in a range never trained on).
@@ -27,9 +27,9 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from core.data.corpus import write_metadata
 from core.files import atomic_write, atomic_write_json
 from core.workers import run_jobs
+from corpus.build import write_metadata
 
 FRAME_PERIOD_MS = 5.0
 

