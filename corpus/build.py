@@ -44,7 +44,7 @@ EDGE_SILENCE_S = 0.1  # at both ends of every file
 
 
 @dataclass(frozen=True)
-class Voice:
+class EspeakVoice:
     """A speaker: an espeak-ng voice variant with pitch (0-99) and speed (words/min)."""
 
     name: str
@@ -55,14 +55,14 @@ class Voice:
 
 # A fixed list so that speaker k is the same voice in every corpus.
 VOICES = (
-    Voice("spk0", "m3", 45, 165),
-    Voice("spk1", "f2", 65, 160),
-    Voice("spk2", "m1", 35, 175),
-    Voice("spk3", "f4", 75, 150),
-    Voice("spk4", "m7", 50, 155),
-    Voice("spk5", "f1", 60, 170),
-    Voice("spk6", "m5", 40, 160),
-    Voice("spk7", "f3", 70, 165),
+    EspeakVoice("spk0", "m3", 45, 165),
+    EspeakVoice("spk1", "f2", 65, 160),
+    EspeakVoice("spk2", "m1", 35, 175),
+    EspeakVoice("spk3", "f4", 75, 150),
+    EspeakVoice("spk4", "m7", 50, 155),
+    EspeakVoice("spk5", "f1", 60, 170),
+    EspeakVoice("spk6", "m5", 40, 160),
+    EspeakVoice("spk7", "f3", 70, 165),
 )
 
 
@@ -74,7 +74,7 @@ def espeak_version() -> str:
     return out.stdout.split("Data at")[0].strip()
 
 
-def _espeak(text: str, voice: Voice, lang: str) -> np.ndarray:
+def _espeak(text: str, voice: EspeakVoice, lang: str) -> np.ndarray:
     name = ("cmn-latn-pinyin" if lang == "zh" else "en-us") + "+" + voice.variant
     cmd = ["espeak-ng", "-v", name, "-p", str(voice.pitch), "-s", str(voice.speed), "--stdout", "--", text]
     wav = subprocess.run(cmd, capture_output=True, check=True).stdout
@@ -111,7 +111,7 @@ def plan(text: str, frontend) -> tuple[list[list[tuple[str, str]]], str]:
     return [_stretches(u) for u in utts], "".join(u.normalized for u in utts)
 
 
-def speak(sentences: list[list[tuple[str, str]]], voice: Voice) -> np.ndarray:
+def speak(sentences: list[list[tuple[str, str]]], voice: EspeakVoice) -> np.ndarray:
     """Render a plan (see ``plan``) with one voice: audio at 22,050 Hz, float32."""
     parts = []
     gap = lambda s: np.zeros(int(s * SAMPLE_RATE), dtype=np.float32)
@@ -126,7 +126,7 @@ def speak(sentences: list[list[tuple[str, str]]], voice: Voice) -> np.ndarray:
     return np.concatenate([edge, *parts, edge])
 
 
-def render(text: str, voice: Voice, frontend) -> tuple[np.ndarray, str]:
+def render(text: str, voice: EspeakVoice, frontend) -> tuple[np.ndarray, str]:
     """Speak one line of text; returns (audio at 22,050 Hz, normalized text)."""
     sentences, normalized = plan(text, frontend)
     return speak(sentences, voice), normalized
@@ -174,7 +174,7 @@ class Job:
     text: str
     speaker: str
     wav_dir: str
-    voice: Voice | None = None
+    voice: EspeakVoice | None = None
     prosody: tuple[float, float, float] = (1.0, 1.0, 1.0)  # speed, f0, energy ratios
     semitones: float = 0.0
 
@@ -250,7 +250,7 @@ def teacher_variation(
 
 def _check_options(
     engine: str, speakers: int, voices: list[str] | None, pitch_spread: int, variation: dict
-) -> tuple[Voice, ...]:
+) -> tuple[EspeakVoice, ...]:
     """The espeak-ng voices to use (none for a teacher); ValueError for options that do not fit."""
     if engine not in ENGINES:
         raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
@@ -409,7 +409,7 @@ def _job(
     i: int,
     text: str,
     engine: str,
-    chosen: tuple[Voice, ...],
+    chosen: tuple[EspeakVoice, ...],
     seed: int,
     pitch_spread: int,
     variation: dict,

@@ -19,6 +19,7 @@ from pypinyin import Style, lazy_pinyin
 from .errors import FrontendError
 from .overrides import SYLLABLE_RE
 from .polyphones import reading_by_context
+from .symbols import INITIALS
 from .word_freq import frequencies
 
 
@@ -115,29 +116,8 @@ def _pypinyin(word: str) -> list[str]:
 
 # --- pinyin → initial + toned final (Baker-style phone set) ---------------------------
 
-INITIALS_BY_LENGTH = (
-    "zh",
-    "ch",
-    "sh",
-    "b",
-    "p",
-    "m",
-    "f",
-    "d",
-    "t",
-    "n",
-    "l",
-    "g",
-    "k",
-    "h",
-    "j",
-    "q",
-    "x",
-    "r",
-    "z",
-    "c",
-    "s",
-)
+# two-letter initials first, so that "zh" is not read as "z"
+INITIALS_BY_LENGTH = tuple(sorted(INITIALS, key=len, reverse=True))
 _ZERO_INITIAL = {  # y/w spellings → finals
     "yi": "i",
     "ya": "ia",

@@ -23,8 +23,8 @@ class VoiceError(ValueError):
 
 
 def shipped_voices_note() -> str:
-    """Where the voices that ship with the toolkit are (tts/voices/default, named in older
-    scripts, is gone since 2026-12-07): '' when none is installed."""
+    """Where the voices that ship with the toolkit are, for an error about a missing voice
+    folder: '' when none is installed."""
     from synthesis.sentences import DEFAULT_VOICE, VOICES_DIR
 
     names = sorted(p.name for p in VOICES_DIR.glob("*") if (p / "card.json").is_file() and not is_export(p))
