@@ -87,35 +87,13 @@ def load_run_config(path: str, overrides: list[str]):
 def _main(args: argparse.Namespace) -> int:
     import yaml
 
-    from core.checkpoint import load_checkpoint
+    from core.run_start import start_task
     from core.trainer import Trainer
 
     config = load_run_config(args.config, args.set)
     task_class = registered_task(config.task).task
     out = Path(args.out or Path("runs") / Path(args.config).stem)
-    latest = out / "checkpoints" / "latest.pt"
-    if args.resume and args.init:
-        raise ValueError("--resume and --init exclude each other")
-    resume = None
-    if args.init and Path(args.init).is_dir():
-        task = _task_from_voice(task_class, config, Path(args.init))
-    elif args.resume or args.init:
-        start = Path(args.init) if args.init else latest if args.resume == "latest" else Path(args.resume)
-        saved = load_checkpoint(start)
-        if _saved_model(config.model, saved["config"].get("model", {})) != asdict(config.model):
-            raise ValueError(f"{start} was trained with another model: section; keep the model settings")
-        task = task_class(config, state=saved["task_state"])
-        if args.init:
-            task.start_from(saved["model"])
-        else:
-            resume = start
-    if not args.resume:
-        if latest.exists():
-            raise ValueError(
-                f"{out} already holds a run; pass --resume to continue it or choose another --out"
-            )
-        if not args.init:
-            task = task_class(config)
+    task, resume = start_task(task_class, config, out, args.resume, args.init, _voice_weights)
     trainer = Trainer(task, out, resume)
     if trainer.dist.main:
         out.mkdir(parents=True, exist_ok=True)
@@ -136,34 +114,12 @@ def _main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _saved_model(model, values: dict) -> dict:
-    """A checkpoint's model: section as the config class reads it today: through the class's
-    own ``saved`` (acoustic models: ``tts.models.migrate``), or with settings added since the
-    checkpoint was written at their defaults."""
-    saved = getattr(type(model), "saved", None)
-    return asdict(saved(values)) if saved else {**asdict(type(model)()), **values}
-
-
-def _task_from_voice(task_class, config, voice_dir: Path):
-    """An acoustic task whose model starts from a voice folder's weights (fine-tuning a
-    shipped voice: the config's model: section must describe the same model)."""
-    from core.files import first_line
+def _voice_weights(voice_dir: Path):
+    """A voice folder's speakers and acoustic weights, checked as synthesis checks them."""
     from synthesis.voice import load_voice
 
-    if config.task != "acoustic":
-        raise ValueError(
-            f"--init with a voice folder starts an acoustic model, not a {config.task} one; give a checkpoint"
-        )
     voice = load_voice(voice_dir)
-    task = task_class(config, state={"speakers": voice.speakers})
-    try:
-        task.start_from(voice.acoustic.state_dict())
-    except RuntimeError as err:
-        raise ValueError(
-            f"{voice_dir}: its acoustic model does not fit the config's model: section "
-            f"({first_line(err, 120)})"
-        ) from None
-    return task
+    return voice.speakers, voice.acoustic.state_dict()
 
 
 if __name__ == "__main__":

@@ -188,7 +188,7 @@ def test_cli_trains_resumes_and_refuses_to_overwrite(four_utterances, tmp_path):
     assert r.returncode == 1 and "another model" in r.stderr
     # a checkpoint written before a model setting existed resumes (the setting at its default)
     state = load_checkpoint(out / "checkpoints/latest.pt")
-    del state["config"]["model"]["pitch_bins"]
+    del state["config"]["model"]["max_frames_per_symbol"]
     save_checkpoint(out / "checkpoints/latest.pt", state)
     r = cli("--config", str(cfg), "--out", str(out), "--resume", "--set", "train.steps=5")
     assert r.returncode == 0, r.stderr
