@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Speak Mandarin text (numbers, dates, some English) into a 16-bit WAV file.",
         epilog='examples:\n  tts-synthesize "今天是2026年11月24日，天气很好。" -o out.wav\n'
-        "  tts-synthesize --text-file lines.txt -o out_dir/      # one WAV per line\n"
+        "  tts-synthesize --text-file lines.txt -o out_dir/      # one WAV per line, each as it is made\n"
+        "  tts-synthesize --text-file book.txt -o - | aplay       # one stream, audio as it is made\n"
         '  echo "你好" | tts-synthesize -o hello.wav --pitch-shift 3 --vocoder griffin-lim',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,7 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="WAV file to write (a folder with --text-file); '-' streams it to standard output, and a "
         "FIFO or a device (/dev/null) is written through, never replaced; a symlink's target is written",
     )
-    p.add_argument("--text-file", help="UTF-8 file, one utterance per line, each to its own WAV")
+    p.add_argument(
+        "--text-file",
+        help="UTF-8 file, one utterance per line, each to its own WAV in the -o folder (-o -: all in one stream)",
+    )
     p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
     p.add_argument(
@@ -108,13 +112,16 @@ def _writable(path: Path, force: bool = False) -> None:
 
 def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Timings, int]:
     """Speak ``first`` and then the pieces of ``rest`` (one text, in order) into one WAV file,
-    written as it goes; warnings go to stderr as they come. A piece with nothing to read is
+    written as it goes, with the pause between sentences between pieces too; warnings go to
+    stderr as they come. A piece with nothing to read is
     skipped with a warning if another piece is spoken. → (the time it took, sentences)."""
     from tqdm import tqdm
 
+    import numpy as np
+
     from core.audio import wav_output
     from frontend import NothingToRead
-    from synthesis.sentences import Timings
+    from synthesis.sentences import PAUSE_S, Timings
 
     timings, planned = Timings(), 0
     # on a terminal, long input shows sentences done / total and the audio written so far
@@ -130,6 +137,8 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
                         pitch_shift=args.pitch_shift,
                         energy_scale=args.energy_scale,
                     ):
+                        if spoken and sentence.index == 0:  # a piece after another: the pause between
+                            write(np.zeros(int(PAUSE_S * synth.sample_rate), dtype=np.float32))
                         write(sentence.audio)
                         for w in sentence.warnings:
                             warn(PROG, w)
@@ -159,11 +168,12 @@ def _main(args: argparse.Namespace) -> int:
         lines = [ln for ln in lines if ln]
         if not lines:
             raise ValueError(f"{args.text_file} has no text")
-        if args.output == "-":
-            raise ValueError("-o - writes one stream; --text-file needs a folder (-o DIR)")
-        out_dir = Path(args.output)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        jobs = [(line, (), out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
+        if args.output == "-":  # every line into one stream, in order
+            jobs = [(lines[0], lines[1:], Path("-"))]
+        else:
+            out_dir = Path(args.output)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            jobs = [(line, (), out_dir / f"{n:04d}.wav") for n, line in enumerate(lines, 1)]
     else:
         chunks = text_chunks(args.text)  # standard input is spoken as it is read
         jobs = [(next(chunks), chunks, Path(args.output))]  # the first piece: input errors before loading
@@ -199,7 +209,7 @@ def _main(args: argparse.Namespace) -> int:
             continue
         if args.verbose:
             print(f"wrote {path}", file=sys.stderr)
-    if args.text_file:
+    if args.text_file and args.output != "-":
         (Path(args.output) / "index.tsv").write_text(
             "".join(f"{p.name}\t{t}\n" for t, _, p in jobs), encoding="utf-8"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,22 +113,30 @@ class Frontend:
     # -- public API -------------------------------------------------------------------
     def __call__(self, text: str) -> list[Utterance]:
         """All sentences of ``text``; raises FrontendError when nothing can be read."""
+        return [utterance for utterance, _ in self.utterances(text)]
+
+    def utterances(self, text: str) -> Iterator[tuple[Utterance, int]]:
+        """Each sentence of ``text`` as soon as it is read, with the number of sentences the
+        text was cut into (those with nothing to say are skipped: an upper bound). The text is
+        normalized and cut whole (a few ms per 1,000 characters); the words, readings and
+        symbols, nearly all of the work, are made one sentence at a time. Raises
+        FrontendError when nothing can be read (before yielding anything)."""
         marked = self._normalize_checked(text)
-        utterances: list[Utterance] = []
+        sentences = split_sentences(marked, self.max_sentence_chars)
         pending: list[str] = []  # warnings of sentences with nothing to say
-        for sentence in split_sentences(marked, self.max_sentence_chars):
+        last = None
+        for sentence in sentences:
             utt = self._sentence(sentence)
-            if utt.symbols:
-                utt.warnings[:0] = pending
-                pending = []
-                utterances.append(utt)
-            else:
+            if not utt.symbols:
                 pending += utt.warnings
-        if not utterances:
+                continue
+            utt.warnings[:0] = pending
+            pending, last = [], utt
+            yield utt, len(sentences)
+        if last is None:
             why = f" ({'; '.join(pending)})" if pending else ""
             raise NothingToRead(f"no pronounceable characters in text {text.strip()[:40]!r}{why}")
-        utterances[-1].warnings += pending
-        return utterances
+        last.warnings += pending  # after the last sentence: its warnings, as it may still be read
 
     def normalize(self, text: str) -> str:
         """The normalized text as a person reads it (numbers, dates, units in words)."""

@@ -76,9 +76,10 @@ class Sentence:
     """One synthesized sentence of a text."""
 
     index: int  # 0-based, in the text
-    of: int  # sentences in the text
+    of: int  # sentences the text was cut into (those with nothing to say are skipped)
     text: str  # as the frontend normalized it
-    audio: np.ndarray  # float32 samples, with the pause after it (none after the last)
+    audio: np.ndarray  # float32 samples, after the pause that parts it from the one before
+    # (none before the first): joined in order, the sentences are the whole text's audio
     alignment: np.ndarray  # (decoder steps, symbols): which symbol each step read
     durations: np.ndarray | None  # (symbols,) frames per symbol (duration-informed voices)
     warnings: list[str]
@@ -205,33 +206,45 @@ class SentenceSynthesizer:
         energy_scale: float = 1.0,
         pace: float = 1.0,
     ) -> Iterator[Sentence]:
-        """Each sentence of ``text`` in order, as soon as its batch is synthesized."""
+        """Each sentence of ``text`` in order, as soon as it is synthesized.
+
+        The frontend reads one sentence at a time, just ahead of synthesis, and sentences are
+        synthesized in batches of 1, 2, 4, ... up to ``batch_size``: the first audio waits for
+        the first sentence alone, and long texts still get the throughput of full batches.
+        Memory does not grow with the text: each sentence is handed on as it is made."""
         check_controls(pitch_shift, energy_scale, pace=pace)
         speaker_index = self.speaker_index(speaker)
-        t0 = time.perf_counter()
-        utterances = self.frontend(text)
-        frontend_share = (time.perf_counter() - t0) / max(len(utterances), 1)
         pause = np.zeros(int(PAUSE_S * self.sample_rate), dtype=np.float32)
-        for start in range(0, len(utterances), self.batch_size):
-            chunk = utterances[start : start + self.batch_size]
+        n = 0
+        for chunk, of, frontend_seconds in self._batches(text):
             ids = [self.frontend.encode(u) for u in chunk]
-            for i, s in enumerate(self._synthesize(ids, speaker_index, pitch_shift, energy_scale, pace)):
-                n = start + i
-                audio = s.audio if n == len(utterances) - 1 else np.concatenate([s.audio, pause])
+            frontend_share = frontend_seconds / len(chunk)
+            for u, s in zip(chunk, self._synthesize(ids, speaker_index, pitch_shift, energy_scale, pace)):
+                audio = s.audio if n == 0 else np.concatenate([pause, s.audio])
                 timings = Timings(
                     frontend_share, s.acoustic_seconds, s.vocoder_seconds, len(audio) / self.sample_rate
                 )
-                warnings = [*chunk[i].warnings, *(f"sentence {n + 1}: {w}" for w in s.warnings)]
-                yield Sentence(
-                    n,
-                    len(utterances),
-                    chunk[i].normalized,
-                    audio,
-                    s.alignment,
-                    s.durations,
-                    warnings,
-                    timings,
-                )
+                warnings = [*u.warnings, *(f"sentence {n + 1}: {w}" for w in s.warnings)]
+                yield Sentence(n, of, u.normalized, audio, s.alignment, s.durations, warnings, timings)
+                n += 1
+
+    def _batches(self, text: str) -> Iterator[tuple[list, int, float]]:
+        """The utterances of ``text`` in batches of 1, 2, 4, ... ``batch_size``, each with the
+        number of sentences the text was cut into and the frontend's seconds for the batch."""
+        utterances = self.frontend.utterances(text)
+        size, batch, of, seconds = 1, [], 0, 0.0
+        while True:
+            t0 = time.perf_counter()
+            item = next(utterances, None)
+            seconds += time.perf_counter() - t0
+            if item is not None:
+                batch.append(item[0])
+                of = item[1]
+            if batch and (item is None or len(batch) == size):
+                yield batch, of, seconds
+                batch, seconds, size = [], 0.0, min(2 * size, self.batch_size)
+            if item is None:
+                return
 
     def _synthesize(
         self, ids: list[list[int]], speaker: int | None, pitch_shift: float, energy_scale: float, pace: float

@@ -48,9 +48,15 @@ def test_standard_output_with_dash(tmp_path):
     assert r.returncode == 0, r.stderr
     audio, rate = read_wav(r.stdout)
     assert rate == 22050 and np.abs(audio).max() > 0.05
-    (tmp_path / "x.txt").write_text("你好。\n", encoding="utf-8")
+    # a text file to standard output: its lines in one stream, the audio of the text they make
+    (tmp_path / "x.txt").write_text("你好。\n\n再见。\n", encoding="utf-8")
     r = synthesize("-o", "-", "--text-file", tmp_path / "x.txt")
-    assert r.returncode == 1 and b"needs a folder" in r.stderr
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "index.tsv").exists()
+    lines, _ = read_wav(r.stdout)
+    cmd = [sys.executable, "-m", "cli.synthesize", "你好。\n再见。", "-o", "-"]
+    one = read_wav(subprocess.run(cmd, capture_output=True, timeout=300, cwd=ROOT).stdout)[0]
+    assert len(lines) == len(one) and np.abs(lines - one).max() < 1e-3
 
 
 def test_a_symlink_is_followed_and_its_target_written(tmp_path):
