@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--text-file",
-        help="UTF-8 file, one utterance per line, each to its own WAV in the -o folder (-o -: all in one stream)",
+        help="UTF-8 file, one utterance per line, each to its own WAV in the -o folder (-o -: one stream)",
     )
     p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
@@ -115,9 +115,8 @@ def _write(synth, first: str, rest: Iterable[str], path: Path, args) -> tuple[Ti
     written as it goes, with the pause between sentences between pieces too; warnings go to
     stderr as they come. A piece with nothing to read is
     skipped with a warning if another piece is spoken. → (the time it took, sentences)."""
-    from tqdm import tqdm
-
     import numpy as np
+    from tqdm import tqdm
 
     from core.audio import wav_output
     from frontend import NothingToRead
