@@ -16,46 +16,20 @@ benchmarks/results/server.json).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
-import re
 import signal
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from server_client import one_request, percentile, start_server
+
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = ["你好，欢迎使用。", "今天天气很好，我们去公园散步吧。", "请在下午三点以前到达会议室。明天见！"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def one_request(port: int, text: str) -> tuple[float, float, int]:
-    """→ (seconds to first body byte, seconds to the end, bytes of audio)."""
-    body = json.dumps({"text": text}).encode()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    t0 = time.perf_counter()
-    conn.request("POST", "/api/tts", body, {"Content-Type": "application/json"})
-    r = conn.getresponse()
-    if r.status != 200:
-        raise RuntimeError(f"HTTP {r.status}: {r.read()[:200]!r}")
-    first = r.read(1)
-    t1 = time.perf_counter()
-    rest = r.read()
-    t2 = time.perf_counter()
-    conn.close()
-    return t1 - t0, t2 - t0, len(first) + len(rest) - 44
 
 
 def main() -> None:
@@ -66,20 +40,7 @@ def main() -> None:
     ap.add_argument("--levels", default="1,4,16")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "server.json"))
     args = ap.parse_args()
-    cmd = [sys.executable, "-m", "cli.server", "--port", "0", "--workers", str(args.workers), "--queue", "64"]
-    if args.model:
-        cmd += ["--model", args.model]
-    server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    line = ""
-    t_start = time.perf_counter()
-    while "serving" not in line:
-        line = server.stderr.readline()
-        if not line and server.poll() is not None:
-            raise SystemExit("tts-server did not start")
-    started = time.perf_counter() - t_start
-    threading.Thread(target=server.stderr.read, daemon=True).start()  # keep its pipe drained
-    port = int(re.search(r":(\d+)/", line).group(1))
-    backend = re.search(r"\((.+?)\)", line).group(1)
+    server, port, backend, started = start_server(args.model, args.workers, queue=64)
     rate = 22050
     rows = {}
     try:

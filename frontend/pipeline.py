@@ -94,6 +94,8 @@ class Frontend:
             word → syllables.
         word_breaks: put ``#1`` between prosodic words (labelled corpora bring their own).
         max_sentence_chars: longer sentences are cut at pauses for synthesis.
+        first_sentence_chars: the first sentence is also cut at its last pause within this
+            many characters (None: not), so that a stream's first audio comes soon.
     """
 
     def __init__(
@@ -102,12 +104,14 @@ class Frontend:
         word_breaks: bool = True,
         max_sentence_chars: int = 60,
         table: S.SymbolTable = S.DEFAULT_TABLE,
+        first_sentence_chars: int | None = None,
     ):
         if isinstance(user_dict, (str, Path)):
             user_dict = load_user_dict(user_dict)
         self.lexicon = Lexicon(user_dict)
         self.word_breaks = word_breaks
         self.max_sentence_chars = max_sentence_chars
+        self.first_sentence_chars = first_sentence_chars
         self.table = table
 
     # -- public API -------------------------------------------------------------------
@@ -122,7 +126,7 @@ class Frontend:
         symbols, nearly all of the work, are made one sentence at a time. Raises
         FrontendError when nothing can be read (before yielding anything)."""
         marked = self._normalize_checked(text)
-        sentences = split_sentences(marked, self.max_sentence_chars)
+        sentences = split_sentences(marked, self.max_sentence_chars, self.first_sentence_chars)
         pending: list[str] = []  # warnings of sentences with nothing to say
         last = None
         for sentence in sentences:

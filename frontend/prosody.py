@@ -31,8 +31,10 @@ def _readable_length(text: str) -> int:
     return len(PROTECTED_RE.sub("x", text))
 
 
-def split_sentences(text: str, max_chars: int = 60) -> list[str]:
-    """Cut text into sentences of at most ``max_chars`` readable characters."""
+def split_sentences(text: str, max_chars: int = 60, first_chars: int | None = None) -> list[str]:
+    """Cut text into sentences of at most ``max_chars`` readable characters; with
+    ``first_chars``, the first is also cut at its last pause mark within that many
+    characters (a stream's first audio then waits for a short phrase only)."""
     sentences, pos = [], 0
     for m in _SENTENCE_RE.finditer(text):
         sentences.append(text[pos : m.end()])
@@ -42,7 +44,28 @@ def split_sentences(text: str, max_chars: int = 60) -> list[str]:
     for s in (s.strip() for s in sentences):
         if s:
             out.extend(_split_long(s, max_chars))
+    if first_chars and out and _readable_length(out[0]) > first_chars:
+        out[:1] = _split_first(out[0], first_chars)
     return out
+
+
+def _pause_cuts(sentence: str) -> list[int]:
+    """Offsets just after the pause marks of ``sentence`` that lie outside markup."""
+    protected = [range(m.start(), m.end()) for m in PROTECTED_RE.finditer(sentence)]
+    return [
+        i + 1 for i, c in enumerate(sentence[:-1]) if c in PAUSE_MARKS and not any(i in r for r in protected)
+    ]
+
+
+def _split_first(sentence: str, max_chars: int) -> list[str]:
+    """The sentence cut at its last pause mark within ``max_chars`` readable characters (or
+    its first mark, if that comes later); whole when it has no pause mark."""
+    cuts = [i for i in _pause_cuts(sentence) if sentence[i:].strip()]
+    if not cuts:
+        return [sentence]
+    within = [i for i in cuts if _readable_length(sentence[:i]) <= max_chars]
+    cut = within[-1] if within else cuts[0]
+    return [sentence[:cut].strip(), sentence[cut:].strip()]
 
 
 def _split_long(sentence: str, max_chars: int) -> list[str]:
@@ -51,7 +74,7 @@ def _split_long(sentence: str, max_chars: int) -> list[str]:
     # Cut at the pause mark nearest the middle that lies outside markup; else mid-way.
     protected = [range(m.start(), m.end()) for m in PROTECTED_RE.finditer(sentence)]
     inside = lambda i: any(i in r for r in protected)
-    marks = [i + 1 for i, c in enumerate(sentence[:-1]) if c in PAUSE_MARKS and not inside(i)]
+    marks = _pause_cuts(sentence)
     middle = len(sentence) // 2
     if marks:
         cut = min(marks, key=lambda i: abs(i - middle))

@@ -22,6 +22,7 @@ import torch
 from frontend import Frontend
 from synthesis.sentences import (  # noqa: F401 (the names this module always gave)
     DEFAULT_VOICE,
+    FIRST_CHUNK_CHARS,
     PAUSE_S,
     BatchItem,
     Sentence,
@@ -66,7 +67,7 @@ class Synthesizer(SentenceSynthesizer):
             voice = DEFAULT_VOICE
         self.device = torch.device(device)
         self.voice, self.backend = open_voice(voice, backend, self.device, quantize)
-        self.frontend = Frontend(user_dict=user_dict)
+        self.frontend = Frontend(user_dict=user_dict, first_sentence_chars=FIRST_CHUNK_CHARS)
         self.batch_size = batch_size
         self.warnings: list[str] = list(getattr(self.voice, "notes", []))
         self.sigma, self.denoise = sigma, denoise

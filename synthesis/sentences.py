@@ -23,6 +23,9 @@ DEFAULT_VOICE = VOICES_DIR / "baker-distilled"
 # its ONNX export, made by install.sh (tts-export); used while it matches the voice's weights
 DEFAULT_EXPORT = VOICES_DIR / "default-onnx"
 PAUSE_S = 0.2
+# a text's first sentence is cut at its last pause within this many characters (about 4 s
+# of speech), so the first audio of a stream waits for a short phrase only
+FIRST_CHUNK_CHARS = 20
 PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
 ENERGY_SCALE_RANGE = (0.0, 4.0)  # exclusive of 0
 SIGMA_RANGE = (0.0, 2.0)

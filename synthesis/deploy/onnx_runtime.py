@@ -24,7 +24,13 @@ import numpy as np
 from core.onnx_graph import GraphLoadError, OnnxGraph
 from frontend import Frontend
 from synthesis.cards import VoiceError, check_export
-from synthesis.sentences import BatchItem, SentenceSynthesizer, check_controls, padded_batch
+from synthesis.sentences import (
+    FIRST_CHUNK_CHARS,
+    BatchItem,
+    SentenceSynthesizer,
+    check_controls,
+    padded_batch,
+)
 from tts.models import duration_steps
 from tts.models.migrate import export_is_torch_free
 from vocoder.griffin_lim_numpy import NumpyGriffinLim, hann_window, istft, stft
@@ -114,7 +120,7 @@ class OnnxSynthesizer(SentenceSynthesizer):
         self.batch_size, self.warnings = batch_size, []
         graphs = manifest["graphs"]
         self.text, self.frames = (_graph(path / graphs[g]["file"], threads) for g in ("text", "frames"))
-        self.frontend = Frontend(user_dict=user_dict)
+        self.frontend = Frontend(user_dict=user_dict, first_sentence_chars=FIRST_CHUNK_CHARS)
         self.sigma, self.denoise, self.threads = sigma, denoise, threads
         self.has_waveglow = "vocoder" in graphs
         self._set_vocoder(vocoder, path)

@@ -41,3 +41,29 @@ def test_streamed_sentences_joined_are_the_whole_texts_audio(tts):
     alone = tts(sentences[3].text)
     later = sentences[3].audio[pause:]
     assert len(alone) == len(later)
+
+
+def test_a_long_first_sentence_is_cut_at_its_pause_so_the_first_audio_is_a_short_phrase(tts):
+    text = "我们明天上午十点在公司门口集合，然后一起坐车去参观新建的科技馆，晚上回来。明天见。"
+    sentences = list(tts.sentences(text))
+    assert [s.text for s in sentences] == [
+        "我们明天上午十点在公司门口集合，",
+        "然后一起坐车去参观新建的科技馆，晚上回来。",
+        "明天见。",
+    ]
+    assert len(sentences[0].audio) < 4 * tts.sample_rate < len(sentences[0].audio) + len(sentences[1].audio)
+    # only the first: the frontend of training data and of later sentences does not cut
+    assert len(tts.frontend("明天见。" + text)) == 3
+
+
+def test_the_first_cut_needs_a_pause_mark_and_leaves_short_sentences_whole():
+    from frontend.prosody import split_sentences
+
+    assert split_sentences("今天是二零二六年十二月七日，天气很好。", 60, 20) == [
+        "今天是二零二六年十二月七日，天气很好。"
+    ]
+    no_mark = "这是一个没有任何停顿标点的非常非常长的句子我们看看它会怎么样处理吧。"
+    assert split_sentences(no_mark, 60, 20) == [no_mark]
+    # no mark within the limit: the first mark still shortens it
+    late = "这是一个没有任何停顿标点的非常非常长的句子，我们看看。"
+    assert split_sentences(late, 60, 20) == ["这是一个没有任何停顿标点的非常非常长的句子，", "我们看看。"]
