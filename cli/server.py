@@ -30,7 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port, printed)")
     p.add_argument("--workers", type=int, default=2, help="requests synthesized at once (default 2)")
-    p.add_argument("--queue", type=int, default=8, help="requests that may wait for a worker (default 8)")
+    p.add_argument(
+        "--queue",
+        type=int,
+        help="requests that may wait for a worker (default: what the workers finish within --timeout "
+        "at 3.4 short requests/s each, as measured on 2 cores: 408 for 2 workers and 60 s)",
+    )
     p.add_argument(
         "--max-chars", type=int, default=2000, help="characters of text per request (default 2000)"
     )

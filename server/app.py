@@ -47,20 +47,33 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("tts-server")
 
 
+# short requests (one or two sentences) one worker of the shipped ONNX voice finishes per
+# second on a 2-core machine (benchmarks/server.py: 6.8/s with 2 workers; docs/deployment.md)
+SHORT_REQUESTS_PER_S_PER_WORKER = 3.4
+
+
+def default_queue(workers: int, timeout_s: float) -> int:
+    """As many waiting requests as the workers finish within the timeout: a queued short
+    request is answered before its timeout, and only what could not be is refused (503)."""
+    return round(SHORT_REQUESTS_PER_S_PER_WORKER * workers * timeout_s)
+
+
 @dataclass
 class ServerConfig:
     workers: int = 2  # requests synthesized at once
-    queue: int = 8  # requests that may wait for a worker
+    queue: int | None = None  # requests that may wait for a worker (None: default_queue)
     max_chars: int = 2000  # characters of text per request
     max_body_bytes: int = 64 * 1024
     timeout_s: float = 60.0  # per request, waiting included
     retry_after_s: int = 2  # what a 503 tells the client
 
     def __post_init__(self):
-        if self.workers < 1 or self.queue < 0 or self.max_chars < 1 or self.max_body_bytes < 1:
-            raise ValueError("workers must be at least 1, queue at least 0, max chars and body at least 1")
         if not self.timeout_s > 0:
             raise ValueError(f"the timeout must be more than 0 s, not {self.timeout_s}")
+        if self.queue is None:
+            self.queue = default_queue(max(self.workers, 0), self.timeout_s)
+        if self.workers < 1 or self.queue < 0 or self.max_chars < 1 or self.max_body_bytes < 1:
+            raise ValueError("workers must be at least 1, queue at least 0, max chars and body at least 1")
 
 
 class RequestError(Exception):

@@ -238,8 +238,16 @@ def test_timeouts_are_504_before_audio_and_a_cut_stream_after(live, synth, make_
     late.open()
 
 
+def test_the_default_queue_holds_what_the_workers_get_through_in_the_timeout():
+    from server.app import SHORT_REQUESTS_PER_S_PER_WORKER, ServerConfig
+
+    assert ServerConfig().queue == round(SHORT_REQUESTS_PER_S_PER_WORKER * 2 * 60.0) >= 20
+    assert ServerConfig(workers=1, timeout_s=10).queue == round(SHORT_REQUESTS_PER_S_PER_WORKER * 10)
+    assert ServerConfig(queue=0).queue == 0  # an explicit queue is kept
+
+
 def test_load_20_clients_5_requests_each_all_complete(live, synth):
-    server = live(workers=2, queue=32)
+    server = live()  # the defaults: 20 clients of short sentences are queued, none refused
     texts = ["你好。", "今天天气很好。", "我们去公园散步吧！", "一二三四五。", TEXT]
     expected = {t: len(synth.synthesize(t, speaker="spk3").audio) for t in texts}
 
