@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One session of the default judge's training (issue 44) on a machine where data/ is empty:
 # rebuild the corpora configs/recognizer_speakers.yaml trains on (skipping what exists),
-# then continue the committed checkpoint for the config's train.minutes and copy the new
+# then continue the committed checkpoint for SESSION_MINUTES more training minutes (default 60;
+# train.minutes counts the run's cumulative training time, so it is raised by that) and copy the new
 # latest.pt back into checkpoints/judge_speakers/ (commit it). Shipping the best weights is a
 # separate step, after benchmarks/judge_generalization.py measures them:
 #   python scripts/checkpoint_weights.py runs/judge/checkpoints/best.pt recognizer/pretrained/crnn_speakers.pt
@@ -27,5 +28,9 @@ prep data/corpus_fs2_warp data/feats_fs2_warp
 [[ -n ${DATA_ONLY:-} ]] && exit 0
 mkdir -p runs
 [[ -f runs/judge/checkpoints/latest.pt ]] || { mkdir -p runs/judge/checkpoints && cp checkpoints/judge_speakers/latest.pt runs/judge/checkpoints/latest.pt; }
-$bin/tts-train --config configs/recognizer_speakers.yaml --out runs/judge --resume runs/judge/checkpoints/latest.pt
+done_minutes=$($bin/python -c "import sys; from core.checkpoint import load_checkpoint; print(load_checkpoint(sys.argv[1])['seconds'] / 60)" runs/judge/checkpoints/latest.pt)
+budget=$($bin/python -c "print(round($done_minutes + ${SESSION_MINUTES:-60}, 1))")
+echo "judge: $done_minutes training minutes done; training until $budget"
+$bin/tts-train --config configs/recognizer_speakers.yaml --out runs/judge --resume runs/judge/checkpoints/latest.pt \
+  --set train.minutes="$budget"
 cp runs/judge/checkpoints/latest.pt checkpoints/judge_speakers/latest.pt
