@@ -64,7 +64,18 @@ def test_the_readme_states_two_setup_commands_and_ci_runs_the_second():
     assert r.stdout.strip() == test
 
 
-@pytest.mark.parametrize("script", sorted((ROOT / "benchmarks").glob("*.py")), ids=lambda p: p.name)
+BENCHMARKS = sorted(
+    p for p in (ROOT / "benchmarks").glob("*.py") if "__main__" in p.read_text(encoding="utf-8")
+)
+
+
+def test_benchmark_helpers_are_used_by_a_benchmark():
+    helpers = [p.stem for p in (ROOT / "benchmarks").glob("*.py") if p not in BENCHMARKS]
+    sources = "".join(p.read_text(encoding="utf-8") for p in BENCHMARKS)
+    assert all(f"from {h} import" in sources or f"import {h}" in sources for h in helpers), helpers
+
+
+@pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.name)
 def test_every_benchmark_explains_itself(script):
     r = subprocess.run(
         [sys.executable, script, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120

@@ -328,8 +328,9 @@ def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterance
     that data with the voice's statistics: before the fix the data was scaled with its own
     while the model kept the voice's buffers, so a semitone meant another thing in training
     and at synthesis."""
-    from cli.train import _task_from_voice, load_run_config
+    from cli.train import _voice_weights, load_run_config
     from core.data.items import load_item
+    from core.run_start import start_task
     from synthesis.voice import build_voice
     from tts.training.acoustic import AcousticTask
 
@@ -338,7 +339,10 @@ def test_fine_tuning_on_other_data_keeps_the_models_normalization(four_utterance
     source = load_checkpoint(train_tiny(run_config(four_utterances, 1), tmp_path / "a"))
     build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
     cfg = _write_config(tmp_path / "c.yaml", tmp_path / "other_feats", 1)
-    task = _task_from_voice(AcousticTask, load_run_config(str(cfg), []), tmp_path / "voice")
+    config = load_run_config(str(cfg), [])
+    task, _ = start_task(
+        AcousticTask, config, tmp_path / "run", init=tmp_path / "voice", open_voice_weights=_voice_weights
+    )
     own = json.loads((tmp_path / "other_feats/stats.json").read_text(encoding="utf-8"))
     assert abs(own["log_f0_mean"] - float(source["model"]["variance_stats"][0])) > 0.05  # the data differ
     for name in ("variance_stats", "mel_mean", "mel_std"):
@@ -434,7 +438,8 @@ def test_a_one_speaker_voice_fine_tunes_on_another_speakers_data(tmp_path):
     another voice used to fail with "the training split is empty" (the data was filtered to
     the voice's speaker name). A several-speaker model keeps its speakers (its embeddings),
     and data with none of them is refused by name."""
-    from cli.train import _task_from_voice, load_run_config
+    from cli.train import _voice_weights, load_run_config
+    from core.run_start import start_task
     from synthesis.voice import build_voice
     from tts.training.acoustic import AcousticTask
 
@@ -445,7 +450,10 @@ def test_a_one_speaker_voice_fine_tunes_on_another_speakers_data(tmp_path):
     train_tiny(run_config(tmp_path / "low_feats", 1), tmp_path / "a")
     build_voice(tmp_path / "a/checkpoints/latest.pt", tmp_path / "voice")
     cfg = _write_config(tmp_path / "c.yaml", tmp_path / "high_feats", 1)
-    task = _task_from_voice(AcousticTask, load_run_config(str(cfg), []), tmp_path / "voice")
+    config = load_run_config(str(cfg), [])
+    task, _ = start_task(
+        AcousticTask, config, tmp_path / "run", init=tmp_path / "voice", open_voice_weights=_voice_weights
+    )
     assert task.speakers == ["spk3"] and len(task.train_set) == 2
     with pytest.raises(ValueError, match="none of the model's speakers"):
         AcousticTask(load_run_config(str(cfg), []), state={"speakers": ["spk0", "spk1"]})
