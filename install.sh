@@ -59,10 +59,13 @@ fi
 echo "install.sh: installing Python packages into .venv (first time: several minutes)"
 .venv/bin/python -m pip install -q -e ".${extras}"
 # The shipped voice as an ONNX export (synthesis without PyTorch: a fast start), remade when
-# the voice's weights change, and the frontend's word-frequency cache (~/.cache/mandarin-tts).
+# the voice's weights change, and the frontend's word-frequency table: both in the user's
+# cache (~/.cache/mandarin-tts, or $MANDARIN_TTS_CACHE), never in the package.
+export_dir=$(.venv/bin/python -c "from synthesis.sentences import DEFAULT_EXPORT as e; print(e)")
 if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as c; from synthesis.sentences import DEFAULT_EXPORT as e, DEFAULT_VOICE as v; sys.exit(0 if c(e, v) else 1)"; then
-  echo "install.sh: exporting the shipped voice to ONNX (tts/voices/default-onnx)"
-  .venv/bin/tts-export --model tts/voices/baker-distilled --format onnx --out tts/voices/default-onnx >/dev/null
+  echo "install.sh: exporting the shipped voice to ONNX ($export_dir)"
+  mkdir -p "$(dirname "$export_dir")"
+  .venv/bin/tts-export --model tts/voices/baker-distilled --format onnx --out "$export_dir" >/dev/null
 fi
 .venv/bin/tts-frontend "你好" >/dev/null
 if [[ -n "$extras" ]]; then
