@@ -101,7 +101,7 @@ def made_from(system: str, texts: list[str]) -> dict:
     if source is not None:
         record["source"] = made_from(source, texts)
     elif system == "shipped voice" or system.startswith("voice:"):
-        from synthesis.sentences import DEFAULT_VOICE
+        from synthesis.catalogue import DEFAULT_VOICE
 
         voice = DEFAULT_VOICE if system == "shipped voice" else Path(system.removeprefix("voice:"))
         record["voice"] = json.loads((voice / "card.json").read_text(encoding="utf-8"))["files"]
@@ -156,7 +156,7 @@ def derived_speaker(change: str, sources: list[Path]):
 
     if change == "Griffin-Lim copy":
         from core.features import FeatureExtractor
-        from synthesis.sentences import DEFAULT_VOICE
+        from synthesis.catalogue import DEFAULT_VOICE
         from synthesis.voice import load_voice
         from vocoder.griffin_lim import GriffinLim
 

@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    from synthesis.catalogue import DEFAULT_VOICE
     from synthesis.deploy.export import check_options, export_voice
-    from synthesis.pipeline import DEFAULT_VOICE
 
     check_options(args.format, args.quantize, args.prune, args.opset)  # before loading anything
     manifest = export_voice(

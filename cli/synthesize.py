@@ -40,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--text-file",
         help="UTF-8 file, one utterance per line, each to its own WAV in the -o folder (-o -: one stream)",
     )
-    p.add_argument("--model", help="voice folder (default: the voice shipped with the toolkit)")
+    p.add_argument(
+        "--model",
+        help="voice folder, export, or a shipped voice by name (default: baker-distilled; also espeak-ng)",
+    )
     p.add_argument("--speaker", help="speaker name or number (multi-speaker voices)")
     p.add_argument(
         "--pitch-shift",

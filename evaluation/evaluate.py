@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from core.audio import AudioError, load_audio
 from core.features import FeatureConfig
-from synthesis.pipeline import Timings
+from synthesis.sentences import Timings
 
 from .compare import Comparer
 from .stats import mean_ci

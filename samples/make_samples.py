@@ -38,7 +38,8 @@ def main() -> None:
 
     from frontend import Frontend
     from recognizer.metrics import error_rate
-    from synthesis.pipeline import DEFAULT_VOICE, Synthesizer
+    from synthesis.catalogue import DEFAULT_VOICE
+    from synthesis.pipeline import Synthesizer
 
     texts = [
         line.split("|", 1) for line in (HERE / "texts.txt").read_text(encoding="utf-8").splitlines() if line

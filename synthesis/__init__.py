@@ -26,14 +26,16 @@ def open_synthesizer(
     runs on onnxruntime and numpy alone (``synthesis.deploy.onnx_runtime.OnnxSynthesizer``,
     torch is not imported); anything else on PyTorch (``synthesis.pipeline.Synthesizer``).
     Both have the same ``synthesize`` / ``sentences`` / ``__call__``. ``voice`` None: the
-    shipped voice, through its ONNX export when install.sh made one that is current."""
+    shipped voice, through its ONNX export when install.sh made one that is current; a
+    shipped voice can be named (``"espeak-ng"``)."""
     from pathlib import Path
 
     from synthesis.cards import is_export, read_manifest
-    from synthesis.sentences import DEFAULT_EXPORT, DEFAULT_VOICE
+    from synthesis.catalogue import DEFAULT_EXPORT, DEFAULT_VOICE, resolve_voice
     from tts.models.migrate import export_is_torch_free
 
     cpu = str(device) == "cpu" and not quantize
+    voice = None if voice is None else resolve_voice(voice)
     if (
         voice is None
         and cpu

@@ -22,21 +22,11 @@ class VoiceError(ValueError):
     """A voice folder that cannot be used; the message says why."""
 
 
-def shipped_voices_note() -> str:
-    """Where the voices that ship with the toolkit are, for an error about a missing voice
-    folder: '' when none is installed."""
-    from synthesis.sentences import DEFAULT_VOICE, VOICES_DIR
-
-    names = sorted(p.name for p in VOICES_DIR.glob("*") if (p / "card.json").is_file() and not is_export(p))
-    if not names:
-        return ""
-    listed = ", ".join(f"{n} (the default)" if n == DEFAULT_VOICE.name else n for n in names)
-    return f"; the shipped voices, in {VOICES_DIR}: {listed}"
-
-
 def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
     """A folder's JSON card, checked for format and version; VoiceError otherwise."""
     if not path.is_dir():
+        from synthesis.catalogue import shipped_voices_note
+
         raise VoiceError(f"voice folder not found: {path}{shipped_voices_note()}")
     try:
         card = json.loads((path / file).read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from synthesis.cards import BACKENDS, VoiceError, is_export, read_manifest
+from synthesis.catalogue import resolve_voice
 from synthesis.deploy.runtime import load_export
 from synthesis.voice import Voice, load_voice
 
@@ -17,13 +18,15 @@ def open_voice(
     device: str | torch.device = "cpu",
     quantize: str | None = None,
 ) -> tuple[Voice, str]:
-    """A voice folder or an export, checked → (voice, the backend it runs on). ``backend``:
+    """A voice folder, an export or a shipped voice's name, checked → (voice, the backend it
+    runs on). ``backend``:
     None (what the folder is), "torch" (a voice folder), "torchscript" or "onnx" (an export,
     CPU only). ``quantize="int8"``: dynamic int8 quantization of a voice folder's acoustic
     model (CPU)."""
     if backend not in (None, "torch", *BACKENDS):
         raise ValueError(f"unknown backend {backend!r} (torch, {', '.join(BACKENDS)})")
     device = torch.device(device)
+    voice = resolve_voice(voice)
     if is_export(voice):
         exported = read_manifest(Path(voice))["backend"]
         if backend not in (None, exported):

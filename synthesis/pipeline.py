@@ -20,17 +20,12 @@ from pathlib import Path
 import torch
 
 from frontend import Frontend
-from synthesis.sentences import (  # noqa: F401 (the names this module always gave)
-    DEFAULT_VOICE,
+from synthesis.catalogue import DEFAULT_VOICE
+from synthesis.sentences import (
     FIRST_CHUNK_CHARS,
-    PAUSE_S,
     BatchItem,
-    Sentence,
     SentenceSynthesizer,
-    SynthesisResult,
-    Timings,
     check_controls,
-    check_vocoder,
     padded_batch,
 )
 

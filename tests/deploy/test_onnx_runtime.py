@@ -132,14 +132,14 @@ def test_the_default_voice_runs_from_its_export_only_while_the_export_is_current
 ):
     import shutil
 
-    import synthesis.sentences as sentences
+    import synthesis.catalogue as catalogue
     from synthesis import export_is_current
 
     voice, onnx = export
     shutil.copytree(voice, tmp_path / "voice")
     shutil.copytree(onnx, tmp_path / "onnx")
-    monkeypatch.setattr(sentences, "DEFAULT_VOICE", tmp_path / "voice")
-    monkeypatch.setattr(sentences, "DEFAULT_EXPORT", tmp_path / "onnx")
+    monkeypatch.setattr(catalogue, "DEFAULT_VOICE", tmp_path / "voice")
+    monkeypatch.setattr(catalogue, "DEFAULT_EXPORT", tmp_path / "onnx")
     assert export_is_current(tmp_path / "onnx", tmp_path / "voice")
     assert isinstance(open_synthesizer(), OnnxSynthesizer)
     assert isinstance(open_synthesizer(backend="torch"), Synthesizer)  # asked for PyTorch

@@ -9,7 +9,7 @@ from pathlib import Path
 import soundfile as sf
 
 from frontend import Frontend
-from synthesis.sentences import DEFAULT_VOICE
+from synthesis.catalogue import DEFAULT_VOICE
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("natural_speech", ROOT / "benchmarks" / "natural_speech.py")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from synthesis.catalogue import DEFAULT_VOICE
 from synthesis.pipeline import Synthesizer
-from synthesis.sentences import DEFAULT_VOICE, PAUSE_S
+from synthesis.sentences import PAUSE_S
 
 TEXT = "今天天气很好。我们去公园散步吧！你想一起来吗？那里的花都开了。晚上回家吃饭。明天见。我们再聊。"
 

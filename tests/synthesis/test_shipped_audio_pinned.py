@@ -23,7 +23,7 @@ CASES = [("baker-distilled", "torch"), ("baker-distilled", "onnx"), ("espeak-ng"
 
 def current_export(voice: str) -> bool:
     from synthesis import export_is_current
-    from synthesis.sentences import DEFAULT_EXPORT, VOICES_DIR
+    from synthesis.catalogue import DEFAULT_EXPORT, VOICES_DIR
 
     return export_is_current(DEFAULT_EXPORT, VOICES_DIR / voice)
 
@@ -34,7 +34,7 @@ def render(voice: str, backend: str) -> list[np.ndarray]:
     import torch
 
     from synthesis import open_synthesizer
-    from synthesis.sentences import VOICES_DIR
+    from synthesis.catalogue import VOICES_DIR
 
     if backend == "onnx":
         tts = open_synthesizer(None, vocoder="griffin-lim", threads=1)

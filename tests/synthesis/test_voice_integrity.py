@@ -12,7 +12,7 @@ import pytest
 from core.checkpoint import CheckpointError, load_checkpoint
 from recognizer.api import DEFAULT_RECOGNIZER
 from synthesis.cards import VoiceError, check_files, sha256
-from synthesis.sentences import DEFAULT_VOICE, VOICES_DIR
+from synthesis.catalogue import DEFAULT_VOICE, VOICES_DIR
 from synthesis.voice import load_voice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,3 +116,15 @@ def test_a_voice_card_inherits_its_corpus_licence(tmp_path):
     (corpus / "corpus.json").write_text("{}", encoding="utf-8")  # the espeak-ng engine says none
     assert data_licence(feats) == {}
     assert data_licence(tmp_path / "gone") == {}
+
+
+def test_a_shipped_voice_is_opened_by_its_name_and_a_folder_of_that_name_wins(tmp_path, monkeypatch):
+    from synthesis import open_synthesizer
+    from synthesis.catalogue import resolve_voice, shipped_voices
+
+    assert {"baker-distilled", "espeak-ng"} <= set(shipped_voices())
+    tts = open_synthesizer("espeak-ng", vocoder="griffin-lim")
+    assert tts.card["name"] == "espeak-ng" and len(tts("你好。")) > 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "espeak-ng").mkdir()  # a folder of the user's own, named like a shipped voice
+    assert resolve_voice("espeak-ng") == Path("espeak-ng")
