@@ -61,11 +61,14 @@ echo "install.sh: installing Python packages into .venv (first time: several min
 # The shipped voice as an ONNX export (synthesis without PyTorch: a fast start), remade when
 # the voice's weights change, and the frontend's word-frequency table: both in the user's
 # cache (~/.cache/mandarin-tts, or $MANDARIN_TTS_CACHE), never in the package.
-export_dir=$(.venv/bin/python -c "from synthesis.sentences import DEFAULT_EXPORT as e; print(e)")
-if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as c; from synthesis.sentences import DEFAULT_EXPORT as e, DEFAULT_VOICE as v; sys.exit(0 if c(e, v) else 1)"; then
+export_dir=$(.venv/bin/python -c "from synthesis.catalogue import DEFAULT_EXPORT as e; print(e)")
+if ! .venv/bin/python -c "import sys; from synthesis import export_is_current as c; from synthesis.catalogue import DEFAULT_EXPORT as e, DEFAULT_VOICE as v; sys.exit(0 if c(e, v) else 1)"; then
   echo "install.sh: exporting the shipped voice to ONNX ($export_dir)"
-  mkdir -p "$(dirname "$export_dir")"
-  .venv/bin/tts-export --model tts/voices/baker-distilled --format onnx --out "$export_dir" >/dev/null
+  if ! { mkdir -p "$(dirname "$export_dir")" && .venv/bin/tts-export --model tts/voices/baker-distilled \
+      --format onnx --out "$export_dir" >/dev/null; }; then
+    echo "install.sh: could not write $export_dir (set MANDARIN_TTS_CACHE to a writable folder);" \
+      "synthesis runs on PyTorch until it exists"
+  fi
 fi
 .venv/bin/tts-frontend "你好" >/dev/null
 if [[ -n "$extras" ]]; then
