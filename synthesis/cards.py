@@ -25,9 +25,7 @@ class VoiceError(ValueError):
 def read_card(path: Path, fmt: str = FORMAT, version: int = VERSION, file: str = "card.json") -> dict:
     """A folder's JSON card, checked for format and version; VoiceError otherwise."""
     if not path.is_dir():
-        from synthesis.catalogue import shipped_voices_note
-
-        raise VoiceError(f"voice folder not found: {path}{shipped_voices_note()}")
+        raise VoiceError(f"voice folder not found: {path}")
     try:
         card = json.loads((path / file).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:

@@ -20,7 +20,6 @@ from pathlib import Path
 import torch
 
 from frontend import Frontend
-from synthesis.catalogue import DEFAULT_VOICE
 from synthesis.sentences import (
     FIRST_CHUNK_CHARS,
     BatchItem,
@@ -48,25 +47,20 @@ class Synthesizer(SentenceSynthesizer):
         backend: str | None = None,
         quantize: str | None = None,
     ):
-        from synthesis.cards import VoiceError
         from synthesis.loader import open_voice
 
         check_controls(sigma=sigma)
         if str(device).startswith("cuda") and not torch.cuda.is_available():
             raise ValueError(f"--device {device}: this machine has no CUDA device; use --device cpu")
-        if voice is None:
-            if not (DEFAULT_VOICE / "card.json").exists():
-                raise VoiceError(
-                    "no voice is shipped with this install yet; pass a voice folder (--model DIR)"
-                )
-            voice = DEFAULT_VOICE
         self.device = torch.device(device)
+        # Synthesizer() is the shipped voice on PyTorch (open_synthesizer() picks its export)
+        backend = "torch" if voice is None and backend is None else backend
         self.voice, self.backend = open_voice(voice, backend, self.device, quantize)
         self.frontend = Frontend(user_dict=user_dict, first_sentence_chars=FIRST_CHUNK_CHARS)
         self.batch_size = batch_size
         self.warnings: list[str] = list(getattr(self.voice, "notes", []))
         self.sigma, self.denoise = sigma, denoise
-        self._set_vocoder(vocoder, voice)
+        self._set_vocoder(vocoder, self.voice.path)
 
     @property
     def card(self) -> dict:
