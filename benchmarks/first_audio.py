@@ -121,7 +121,7 @@ def main() -> None:
     lengths = [int(x) for x in args.lengths.split(",")]
     texts = {n: text_of(n) for n in lengths}
 
-    proc, port, backend, _ = start_server(args.model, workers=4, queue=64)
+    proc, port, backend, _ = start_server(args.model, workers=4, queue=64, max_chars=2 * max(lengths))
     try:
         one_request(port, "你好。")  # warm-up
         server = server_rows(port, texts, args.requests)

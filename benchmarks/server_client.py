@@ -14,7 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_server(model: str | None, workers: int, queue: int) -> tuple[subprocess.Popen, int, str, float]:
+def start_server(
+    model: str | None, workers: int, queue: int, max_chars: int | None = None
+) -> tuple[subprocess.Popen, int, str, float]:
     """``python -m cli.server`` on a free port, once it answers → (process, port, backend,
     seconds it took to start)."""
     cmd = [
@@ -30,6 +32,8 @@ def start_server(model: str | None, workers: int, queue: int) -> tuple[subproces
     ]
     if model:
         cmd += ["--model", model]
+    if max_chars:  # long texts: room for them and for the time they take
+        cmd += ["--max-chars", str(max_chars), "--timeout", "900"]
     server = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     line = ""
     t_start = time.perf_counter()
