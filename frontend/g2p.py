@@ -106,7 +106,7 @@ class Lexicon:
         return reading_by_context(word, next_word) or _pypinyin(word)
 
 
-@lru_cache(maxsize=200000)
+@lru_cache(maxsize=20000)  # bounded: a long text of many words must not grow the process
 def _pypinyin(word: str) -> list[str]:
     out = lazy_pinyin(
         word, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: ["?"] * len(chars)

@@ -39,7 +39,7 @@ class WordFrequencies:
         self._lock = threading.Lock()
         self.overlay = dict(overlay or {})
         self.total = total if total is not None else int(self._query("SELECT n FROM meta WHERE k='total'"))
-        self._cached = lru_cache(maxsize=65536)(self._lookup)
+        self._cached = lru_cache(maxsize=20000)(self._lookup)  # bounded, as g2p's
 
     def _query(self, sql: str, *args):
         with self._lock:
