@@ -71,7 +71,7 @@ class ServerConfig:
         if not self.timeout_s > 0:
             raise ValueError(f"the timeout must be more than 0 s, not {self.timeout_s}")
         if self.queue is None:
-            self.queue = default_queue(max(self.workers, 0), self.timeout_s)
+            self.queue = default_queue(self.workers, self.timeout_s)
         if self.workers < 1 or self.queue < 0 or self.max_chars < 1 or self.max_body_bytes < 1:
             raise ValueError("workers must be at least 1, queue at least 0, max chars and body at least 1")
 

@@ -118,9 +118,6 @@ def export_voice(
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not is_export(out))):
         raise VoiceError(f"{out} exists and is not an earlier export; choose a new folder")
     voice = load_voice(voice_dir)
-    reason = voice.acoustic.exportable(voice.acoustic.config)
-    if reason:
-        raise ExportError(f"{voice_dir}: {reason}")
     torch.manual_seed(0)
     try:
         reference = voice.acoustic.graph_specs()  # float32 PyTorch

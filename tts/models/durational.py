@@ -50,26 +50,13 @@ class DurationalModel(AcousticModel):
         ``pitch_shift`` semitones) and energy (times ``energy_scale``) → log-mels
         (B, n_mels, T), lengths (B,), and as alignment the one-hot symbol of each frame
         (B, T, N); ``extra["durations"]`` (B, N)."""
-        if symbol_lengths is None:
-            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
-        if self.config.n_speakers > 1 and speakers is None:
-            raise ValueError("this model has several speakers: pass speaker ids")
-        device = symbols.device
-        steps = duration_steps
+        steps, device = duration_steps, symbols.device
         text = TorchGraph(self.encode_text, steps.TEXT_INPUTS, steps.TEXT_OUTPUTS, device)
         frames = TorchGraph(self.frames, steps.FRAME_INPUTS, steps.FRAME_OUTPUTS, device)
-        out = duration_steps.run(
-            text,
-            frames,
-            symbols.cpu().numpy(),
-            symbol_lengths.cpu().numpy(),
-            None if speakers is None else speakers.cpu().numpy(),
-            pitch_shift,
-            energy_scale,
-            pace,
-            self.log_f0_std,
+        controls = (pitch_shift, energy_scale, pace)
+        return infer_through(
+            text, frames, self.config, self.log_f0_std, symbols, symbol_lengths, speakers, *controls
         )
-        return output_of_steps({k: torch.from_numpy(v).to(device) for k, v in out.items()}, symbols.shape[1])
 
     def graph_specs(self, batch: int = 2, n: int = 11, frames: int = 24) -> list[GraphSpec]:
         return duration_graph_specs(self, batch, n)
@@ -77,6 +64,32 @@ class DurationalModel(AcousticModel):
     @classmethod
     def exported(cls, graphs: dict, config: AcousticConfig, log_f0_std: float):
         return ExportedDurationModel(graphs, config, log_f0_std, cls)
+
+
+def infer_through(
+    text, frames, config, log_f0_std, symbols, symbol_lengths, speakers, pitch_shift, energy_scale, pace
+) -> AcousticOutput:
+    """``infer`` over a ``text`` and a ``frames`` graph of any backend: ``duration_steps.run``
+    on the symbols (B, N), its outputs as tensors on the symbols' device."""
+    if symbol_lengths is None:
+        symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1], device=symbols.device)
+    if config.n_speakers > 1 and speakers is None:
+        raise ValueError("this model has several speakers: pass speaker ids")
+    speakers = speakers.cpu().numpy() if config.n_speakers > 1 else None
+    out = duration_steps.run(
+        text,
+        frames,
+        symbols.cpu().numpy(),
+        symbol_lengths.cpu().numpy(),
+        speakers,
+        pitch_shift,
+        energy_scale,
+        pace,
+        log_f0_std,
+    )
+    return output_of_steps(
+        {k: torch.from_numpy(np.asarray(v)).to(symbols.device) for k, v in out.items()}, symbols.shape[1]
+    )
 
 
 def output_of_steps(out: dict[str, torch.Tensor], n_symbols: int) -> AcousticOutput:
@@ -121,23 +134,11 @@ class ExportedDurationModel:
         max_steps: int | None = None,
         pace: float = 1.0,
     ) -> AcousticOutput:
-        if symbol_lengths is None:
-            symbol_lengths = torch.full((symbols.shape[0],), symbols.shape[1])
-        if self.config.n_speakers > 1 and speakers is None:
-            raise ValueError("this model has several speakers: pass speaker ids")
-        speakers = speakers.numpy() if speakers is not None and self.config.n_speakers > 1 else None
-        out = duration_steps.run(
-            self.graphs["text"],
-            self.graphs["frames"],
-            symbols.numpy(),
-            symbol_lengths.numpy(),
-            speakers,
-            pitch_shift,
-            energy_scale,
-            pace,
-            self.log_f0_std,
+        text, frames = self.graphs["text"], self.graphs["frames"]
+        controls = (pitch_shift, energy_scale, pace)
+        return infer_through(
+            text, frames, self.config, self.log_f0_std, symbols, symbol_lengths, speakers, *controls
         )
-        return output_of_steps({k: torch.from_numpy(np.asarray(v)) for k, v in out.items()}, symbols.shape[1])
 
 
 class DurationGraphs(nn.Module):
